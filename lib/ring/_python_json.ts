@@ -1,6 +1,6 @@
 // Swift writes the ring header with json.dumps(sort_keys=True, ensure_ascii=True) and Python's
-// float repr. Matching that byte for byte makes a ring written by swiftd identical to the one
-// Swift writes for the same data, so md5 comparisons (swift-recon --md5) agree across tools.
+// float repr. Matching that byte for byte makes the uncompressed ring swiftd writes identical to
+// the one Swift writes for the same data, so the two can be compared as bytes.
 
 /** A JSON value as Python's json module sees it. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | {

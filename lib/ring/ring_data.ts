@@ -246,7 +246,10 @@ function checkDeviceIds(
   });
 }
 
-/** Serializes ring data into the bytes Swift's RingData.save() writes for the same data. */
+/**
+ * Serializes ring data as Swift's RingData.save() does: the same gzip header and uncompressed
+ * bytes. The deflate stream itself can differ, as Deno bundles another zlib build than Python's.
+ */
 export function encodeRingData(data: RingData, opts: EncodeRingOptions = {}): Uint8Array {
   const header: Record<string, JsonValue> = {
     devs: data.devs as unknown as JsonValue,
@@ -274,7 +277,7 @@ export function encodeRingData(data: RingData, opts: EncodeRingOptions = {}): Ui
 }
 
 // Python's GzipFile header: FNAME flag with the base name minus ".gz" (latin-1), the pinned
-// mtime, XFL 2 for level 9 and OS 255; the deflate body is zlib level 9 like Python's.
+// mtime, XFL 2 for level 9 and OS 255, then a level 9 raw deflate body, CRC32 and length.
 function gzipLikePython(raw: Uint8Array, filename: string, mtime: number): Uint8Array {
   let name = basename(filename);
   if (name.endsWith(".gz")) name = name.slice(0, -3);
@@ -303,7 +306,7 @@ function gzipLikePython(raw: Uint8Array, filename: string, mtime: number): Uint8
 
 /**
  * Writes a ring file atomically (temporary file in the same directory, fsync, rename), so a
- * server reloading the ring never reads a half-written file; the bytes match Swift's save().
+ * server reloading the ring never reads a half-written file.
  */
 export function writeRingData(path: string, data: RingData): void {
   const bytes = encodeRingData(data, { filename: path });

@@ -12,9 +12,13 @@ const ORACLE = fromFileUrl(new URL("./_swift_oracle.py", import.meta.url));
 export type NameTriple = [string, string | null, string | null];
 
 /** Runs oracle operations in one Swift process and returns their results in order. */
-export async function askSwift(ops: readonly Record<string, unknown>[]): Promise<unknown[]> {
+export async function askSwift(
+  ops: readonly Record<string, unknown>[],
+  opts: { cwd?: string } = {},
+): Promise<unknown[]> {
   const child = new Deno.Command(SWIFT_PYTHON, {
     args: [ORACLE],
+    cwd: opts.cwd,
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",

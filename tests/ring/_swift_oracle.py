@@ -11,6 +11,8 @@ Operations:
    "handoffs": n, "parts": [p, ...]}: nodes and first n handoffs per name; every handoff
    (as [id, handoff_index]) per listed partition
   {"op": "ringdata", "path": p}: what RingData.load() reads
+  {"op": "resave", "path": p, "out": q}: RingData.load(p).save(q); run with cwd in q's
+   directory, as save() makes its temporary file in the current directory
 """
 
 import contextlib
@@ -81,11 +83,17 @@ def run_ringdata(op):
     }
 
 
+def run_resave(op):
+    RingData.load(op["path"]).save(op["out"])
+    return None
+
+
 OPS = {
     "ringbuilder": run_ringbuilder,
     "hash": run_hash,
     "ring": run_ring,
     "ringdata": run_ringdata,
+    "resave": run_resave,
 }
 
 
