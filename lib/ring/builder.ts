@@ -71,7 +71,7 @@ export function buildRing(devices: readonly DeviceSpec[], opts: BuildRingOptions
   for (let part = 0; part < parts; part++) {
     const chosen: number[] = [];
     for (let replica = 0; replica < replicas; replica++) {
-      const pick = pickDevice(weighted, chosen, wanted, assigned);
+      const pick = pickDevice(chosen, { weighted, wanted, assigned });
       chosen.push(pick);
       assigned[pick]++;
       rows[replica][part] = weighted[pick].id;
@@ -103,10 +103,12 @@ function overlap(candidate: RingDevice, chosen: readonly RingDevice[]): number {
 // overload 0, balance comes first); among those, the least overlap, then the most partitions
 // still wanted, then the lowest id so the result is deterministic.
 function pickDevice(
-  weighted: readonly RingDevice[],
   chosen: readonly number[],
-  wanted: readonly number[],
-  assigned: readonly number[],
+  { weighted, wanted, assigned }: {
+    weighted: readonly RingDevice[];
+    wanted: readonly number[];
+    assigned: readonly number[];
+  },
 ): number {
   const chosenDevs = chosen.map((i) => weighted[i]);
   let best = -1;

@@ -120,8 +120,8 @@ export function decodeRingData(gz: Uint8Array, path: string): RingData {
     throw new RingFileError(path, `metadata must be a JSON object: found ${typeof meta}`);
   }
   const header = meta as Record<string, unknown>;
-  const partShift = integerField(header, "part_shift", path, 0, 32);
-  const replicaCount = integerField(header, "replica_count", path, 0, 0xffff);
+  const partShift = integerField(header, "part_shift", { path, min: 0, max: 32 });
+  const replicaCount = integerField(header, "replica_count", { path, min: 0, max: 0xffff });
   const devs = decodeDevices(header.devs, path);
   const littleEndian = byteOrder(header.byteorder, path);
   const partitionCount = 2 ** (32 - partShift);
@@ -138,22 +138,29 @@ export function decodeRingData(gz: Uint8Array, path: string): RingData {
           `bytes, expected ${2 * partitionCount}`,
       );
     }
-    replica2part2dev.push(readRow(view, offset, bytes / 2, littleEndian));
+    replica2part2dev.push(
+      readRow(view.buffer, view.byteOffset + offset, { length: bytes / 2, littleEndian }),
+    );
     offset += bytes;
   }
-  checkDeviceIds(replica2part2dev, devs, path);
+  checkDeviceIds(replica2part2dev, { devs, path });
   return {
     devs,
     replica2part2dev,
     partShift,
-    nextPartPower: optionalInteger(header, "next_part_power", path),
-    version: optionalInteger(header, "version", path),
+    nextPartPower: optionalInteger(header, "next_part_power", { path }),
+    version: optionalInteger(header, "version", { path }),
   };
 }
 
-function readRow(view: DataView, offset: number, length: number, little: boolean): Uint16Array {
+function readRow(
+  buffer: ArrayBufferLike,
+  offset: number,
+  { length, littleEndian }: { length: number; littleEndian: boolean },
+): Uint16Array {
+  const view = new DataView(buffer, offset, 2 * length);
   const row = new Uint16Array(length);
-  for (let i = 0; i < length; i++) row[i] = view.getUint16(offset + 2 * i, little);
+  for (let i = 0; i < length; i++) row[i] = view.getUint16(2 * i, littleEndian);
   return row;
 }
 
@@ -170,9 +177,7 @@ function byteOrder(value: unknown, path: string): boolean {
 function integerField(
   header: Record<string, unknown>,
   key: string,
-  path: string,
-  min: number,
-  max: number,
+  { path, min, max }: { path: string; min: number; max: number },
 ): number {
   const value = header[key];
   if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
@@ -185,9 +190,13 @@ function integerField(
   return value as number;
 }
 
-function optionalInteger(header: Record<string, unknown>, key: string, path: string) {
+function optionalInteger(
+  header: Record<string, unknown>,
+  key: string,
+  { path }: { path: string },
+): number | null {
   if (header[key] === undefined || header[key] === null) return null;
-  return integerField(header, key, path, 0, Number.MAX_SAFE_INTEGER);
+  return integerField(header, key, { path, min: 0, max: Number.MAX_SAFE_INTEGER });
 }
 
 const NUMBER_FIELDS = ["id", "region", "zone", "port", "replication_port", "weight"];
@@ -230,8 +239,7 @@ function decodeDevices(value: unknown, path: string): (RingDevice | null)[] {
 
 function checkDeviceIds(
   rows: readonly Uint16Array[],
-  devs: readonly (RingDevice | null)[],
-  path: string,
+  { devs, path }: { devs: readonly (RingDevice | null)[]; path: string },
 ): void {
   rows.forEach((row, replica) => {
     for (let part = 0; part < row.length; part++) {
