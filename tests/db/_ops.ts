@@ -159,7 +159,9 @@ function readRaw(op: Op): unknown {
         .map((row) => Object.values(row));
     }
     // node:sqlite cuts text at NUL; reading names as blobs keeps reserved names whole.
-    return db.prepare(`SELECT *, CAST(name AS BLOB) AS name FROM ${op.table} ORDER BY ROWID`).all()
+    const hasName = db.prepare(`SELECT 1 FROM pragma_table_info('${op.table}') WHERE name = 'name'`).get();
+    const columns = hasName ? "*, CAST(name AS BLOB) AS name" : "*";
+    return db.prepare(`SELECT ${columns} FROM ${op.table} ORDER BY ROWID`).all()
       .map((row) => {
         const out: Record<string, unknown> = { ...row };
         if (out.name instanceof Uint8Array) out.name = new TextDecoder().decode(out.name);
