@@ -212,3 +212,21 @@ function mask(value: unknown): unknown {
   }
   return value;
 }
+
+/** Fails when any operation raised: a script that errors everywhere would compare equal yet test nothing. */
+export function assertNoErrors(results: OpResult[]): void {
+  const failed = results.flatMap((result, i) => "error" in result ? [`#${i}: ${result.error}`] : []);
+  if (failed.length) throw new Error(`Operations raised errors: ${failed.join(", ")}`);
+}
+
+/**
+ * Fails when more than a few operations raised. Random scripts hit a few
+ * inputs Swift itself rejects (a prefix ending in U+10FFFF has no successor);
+ * those must fail on both sides, which the comparison checks.
+ */
+export function assertFewErrors(results: OpResult[]): void {
+  const failed = results.filter((result) => "error" in result).length;
+  if (failed * 20 > results.length) {
+    throw new Error(`${failed} of ${results.length} operations raised errors; the script tests too little`);
+  }
+}

@@ -110,3 +110,54 @@ export function randomContainerOps(seed: number, db: string, count: number): Op[
   );
   return ops;
 }
+
+/** A random account script on `db`: container puts and deletes (counts sometimes as header text), metadata, listings. */
+export function randomAccountOps(seed: number, db: string, count: number): Op[] {
+  const random = seededRandom(seed);
+  const names: string[] = [];
+  const ops: Op[] = [{ op: "initialize", db, kind: "account", account: "AUTH_test", put_timestamp: "0000000001.00000" }];
+  for (let i = 0; i < count; i++) {
+    const r = random();
+    const name = names.length && random() < 0.5 ? names[Math.floor(random() * names.length)] : randomName(random, true);
+    if (!names.includes(name)) names.push(name);
+    if (r < 0.55) {
+      const deleted = random() < 0.3;
+      const objects = deleted ? 0 : Math.floor(random() * 5);
+      const asText = random() < 0.5;
+      ops.push({
+        op: "put_container",
+        db,
+        kind: "account",
+        name,
+        put_timestamp: randomTimestamp(random),
+        delete_timestamp: deleted ? randomTimestamp(random) : "0",
+        object_count: asText ? String(objects) : objects,
+        bytes_used: asText ? String(objects * 10) : objects * 10,
+        storage_policy_index: random() < 0.2 ? 1 : 0,
+      });
+    } else if (r < 0.65) {
+      const key = ["X-Account-Meta-A", "X-Account-Meta-Ü", "X-Account-Sysmeta-B", "7"][Math.floor(random() * 4)];
+      ops.push({
+        op: "update_metadata",
+        db,
+        kind: "account",
+        updates: [[key, [random() < 0.3 ? "" : `v${Math.floor(random() * 9)}`, randomTimestamp(random)]]],
+      });
+    } else if (r < 0.95) {
+      ops.push({ op: "list_containers", db, kind: "account", ...randomListing(random, names) });
+    } else {
+      ops.push({ op: "info", db, kind: "account" });
+    }
+  }
+  ops.push(
+    { op: "info", db, kind: "account" },
+    { op: "is_deleted", db, kind: "account" },
+    { op: "empty", db, kind: "account" },
+    { op: "metadata", db, kind: "account" },
+    { op: "policy_stats", db, kind: "account" },
+    { op: "items_since", db, kind: "account" },
+    { op: "rows", db, table: "container" },
+    { op: "rows", db, table: "policy_stat" },
+  );
+  return ops;
+}
