@@ -6,6 +6,17 @@
  * interpolation). About half the documents carry a deliberate flaw.
  */
 import { SeededRandom } from "./random.ts";
+import {
+  BAD_UTF8,
+  BLANKS,
+  COMMENTS,
+  CONTINUATION_TEXTS,
+  DELIMITERS,
+  INDENTS,
+  KEYS,
+  PLAIN_VALUES,
+  SECTION_NAMES,
+} from "./_ini_corpus_data.ts";
 
 /** One file of a case, as bytes (some are not valid UTF-8 on purpose). */
 export interface CorpusFile {
@@ -44,154 +55,6 @@ export const FLAWS = [
 
 /** One kind of deliberate mistake. */
 export type Flaw = typeof FLAWS[number];
-
-const SECTION_NAMES = [
-  "DEFAULT",
-  "DEFAULT",
-  "app:proxy-server",
-  "filter:cache",
-  "pipeline:main",
-  "s",
-  "Section",
-  "section",
-  "default",
-  "DEFAULT ",
-  "with space",
-  " padded ",
-  "ünïcödé",
-  "日本",
-  "a]b",
-  "x:y:z",
-  "[nested]",
-  "100%",
-  "%(here)s",
-  "tab\there",
-];
-
-const KEYS = [
-  "bind_port",
-  "workers",
-  "log_name",
-  "log_level",
-  "user",
-  "swift_dir",
-  "devices",
-  "Mixed_Case",
-  "mixed_case",
-  "MIXED_CASE",
-  "set log_name",
-  "set  workers",
-  "get user",
-  "use",
-  "pipeline",
-  "here",
-  "__file__",
-  "key with spaces",
-  "key\u00a0nbsp",
-  "ключ",
-  "clé",
-  "ΣΊΣΥΦΟΣ",
-  "İstanbul",
-  "STRASSE",
-  "straße",
-  "ǅungla",
-  "k.dot",
-  "k-dash",
-  "a[b]",
-  "[x",
-  "k%",
-  "k(1)s",
-  "x",
-  "X",
-  "😀",
-];
-
-const DELIMITERS = [
-  " = ",
-  " = ",
-  " = ",
-  "=",
-  " : ",
-  ":",
-  "\t=\t",
-  " =",
-  "= ",
-  "\u00a0= ",
-  " =\u3000",
-  "  :  ",
-  "\x0c=\x0c",
-  " =\x1c",
-  "\u2003:\u2003",
-  "\x85=\x85",
-];
-
-const PLAIN_VALUES = [
-  "",
-  "plain",
-  "8080",
-  "true",
-  "b # c",
-  "x ; y",
-  "1%",
-  "%%",
-  "100%% sure",
-  "50% off",
-  "%",
-  "a = b",
-  "k: v",
-  "[not a section]",
-  "http://host:8080/p?q=1",
-  "héllo wörld",
-  "日本語の値",
-  "emoji 😀 𝄞",
-  "tab\tinside",
-  "  lead and trail  ",
-  "\u00a0nbsp\u00a0",
-  "\u2003em\u2003",
-  "\u0085nel\u0085",
-  "\u001cfs\u001f",
-  "\u200bzwsp\u200b",
-  "\ufeffbom",
-  "\u180emvs\u180e",
-  "trailing\u3000",
-  "#not a comment",
-  ";not either",
-  "\\",
-  '"quoted"',
-  "'single'",
-  "\u2028ls\u2029",
-  "\x0b\x0cvt",
-];
-
-const CONTINUATION_TEXTS = [
-  "more",
-  "key = value",
-  "[looks like a section]",
-  "x: y",
-  "100%",
-  "ünïcödé",
-  "trailing   ",
-  "%(here)s",
-];
-
-// Indentation is anything str.isspace() accepts; U+200B is not whitespace and is used for
-// the zero-width-indent flaw only.
-const INDENTS = [" ", "  ", "\t", "    ", "\u00a0", "\u3000", "\x0c", "\x1c", "\u2028", "\x85"];
-
-const COMMENTS = ["# comment", "; comment", "#", ";", "  # indented", "\t; indented", "#[x]"];
-
-const BLANKS = ["", "", "   ", "\t", "\u00a0", "\u3000 \u2003"];
-
-const BAD_UTF8: readonly number[][] = [
-  [0xff],
-  [0x80],
-  [0xc3, 0x28],
-  [0xe2, 0x82],
-  [0xc0, 0xaf],
-  [0xed, 0xa0, 0x80],
-  [0xf4, 0x90, 0x80, 0x80],
-  [0xfe, 0xfe],
-];
 
 // A private-use character marks where invalid bytes go once the text is encoded.
 const BAD_BYTES_MARK = "\ue000";
