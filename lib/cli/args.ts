@@ -1,0 +1,139 @@
+/**
+ * The command line, on @std/cli's parseArgs:
+ *
+ *   swiftd                                  the all-in-one default config (conf/)
+ *   swiftd SERVER CONF [-v] [-o] [--test-config]   as swift-SERVER CONF [verbose] [once]
+ *   swiftd config CONF [-s SECTION] [-w]    the effective config, like swift-config
+ *   swiftd help [SERVER] | --help | --version
+ */
+import { parseArgs } from "@std/cli/parse-args";
+import { isServerName, type ServerName, SERVERS } from "../config/options/servers.ts";
+import { WORKER_COMMAND } from "../supervisor/protocol.ts";
+
+/** What the user asked for. */
+export type Command =
+  | { readonly kind: "default" }
+  | {
+    readonly kind: "serve";
+    readonly server: ServerName;
+    readonly conf: string;
+    readonly verbose: boolean;
+    readonly once: boolean;
+  }
+  | { readonly kind: "test-config"; readonly server: ServerName; readonly conf: string }
+  | {
+    readonly kind: "config";
+    readonly conf: string;
+    readonly section?: string;
+    readonly wsgi: boolean;
+  }
+  | { readonly kind: "help"; readonly server?: ServerName }
+  | { readonly kind: "version" }
+  | { readonly kind: "worker" };
+
+/** A command line that cannot be understood; the message is one line. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** The usage summary printed with --help and after a usage error. */
+export const USAGE = `Usage:
+  swiftd                                   run the all-in-one default (see README)
+  swiftd SERVER CONF [-v] [-o] [--test-config]
+  swiftd config CONF [-s SECTION] [-w]
+  swiftd help [SERVER]   |   swiftd --help   |   swiftd --version
+
+SERVER is one of: ${Object.keys(SERVERS).join(", ")}.
+CONF is a config file or a conf.d directory, as Swift reads them.`;
+
+const SERVE_FLAGS = ["verbose", "once", "test-config", "help"];
+
+/** Parses `argv` (without the program name). */
+export function parseCommand(argv: readonly string[]): Command {
+  if (argv.length === 0) return { kind: "default" };
+  const [word, ...rest] = argv;
+  if (word === WORKER_COMMAND) return { kind: "worker" };
+  if (word === "--version" || word === "-V") return { kind: "version" };
+  if (word === "--help" || word === "-h") return { kind: "help" };
+  if (word === "help") return helpCommand(rest);
+  if (word === "config") return configCommand(rest);
+  if (isServerName(word)) return serverCommand(word, rest);
+  throw new UsageError(
+    word.startsWith("-")
+      ? `Unknown option "${word}" before SERVER`
+      : `Unknown command "${word}": expected a SERVER (${Object.keys(SERVERS).join(", ")}), ` +
+        `"config" or "help"`,
+  );
+}
+
+function strictParse(
+  args: readonly string[],
+  spec: { boolean?: string[]; string?: string[]; alias?: Record<string, string> },
+) {
+  return parseArgs([...args], {
+    ...spec,
+    unknown: (arg) => {
+      if (arg.startsWith("-")) throw new UsageError(`Unknown option "${arg}"`);
+      return true;
+    },
+  });
+}
+
+function serverCommand(server: ServerName, args: readonly string[]): Command {
+  const parsed = strictParse(args, {
+    boolean: SERVE_FLAGS,
+    alias: { v: "verbose", o: "once", h: "help" },
+  });
+  if (parsed.help) return { kind: "help", server };
+  const positional = parsed._.map(String);
+  // swift-SERVER CONF [verbose] [once]: named options may also be given as plain words.
+  const words = new Set(positional.slice(1));
+  for (const word of words) {
+    if (word !== "verbose" && word !== "once") {
+      throw new UsageError(`Unexpected argument "${word}" after CONF`);
+    }
+  }
+  const conf = positional[0];
+  if (!conf) {
+    throw new UsageError(`Missing CONF: swiftd ${server} needs a config file or directory`);
+  }
+  if (parsed["test-config"]) return { kind: "test-config", server, conf };
+  return {
+    kind: "serve",
+    server,
+    conf,
+    verbose: Boolean(parsed.verbose) || words.has("verbose"),
+    once: Boolean(parsed.once) || words.has("once"),
+  };
+}
+
+function configCommand(args: readonly string[]): Command {
+  const parsed = strictParse(args, {
+    boolean: ["wsgi"],
+    string: ["section"],
+    alias: { w: "wsgi", s: "section" },
+  });
+  const positional = parsed._.map(String);
+  if (positional.length !== 1) {
+    throw new UsageError(
+      positional.length === 0
+        ? "Missing CONF: swiftd config needs a config file or directory"
+        : `Unexpected argument "${positional[1]}" after CONF`,
+    );
+  }
+  return {
+    kind: "config",
+    conf: positional[0],
+    section: parsed.section || undefined,
+    wsgi: Boolean(parsed.wsgi),
+  };
+}
+
+function helpCommand(args: readonly string[]): Command {
+  if (args.length === 0) return { kind: "help" };
+  if (args.length === 1 && isServerName(args[0])) return { kind: "help", server: args[0] };
+  throw new UsageError(`Unknown help topic "${args.join(" ")}": expected a SERVER`);
+}

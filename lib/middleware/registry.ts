@@ -1,0 +1,10 @@
+/** The filter entry points swiftd provides: `egg:swift#NAME` -> factory. */
+import { catchErrorsFilter } from "./catch_errors.ts";
+import type { FilterFactory } from "./compose.ts";
+import { healthcheckFilter } from "./healthcheck.ts";
+
+/** Every filter factory, by Swift entry point name (lib/config/options/filters.ts has their options). */
+export const FILTER_FACTORIES: Readonly<Record<string, FilterFactory>> = {
+  catch_errors: catchErrorsFilter,
+  healthcheck: healthcheckFilter,
+};

@@ -1,0 +1,120 @@
+/**
+ * Swift's drop_privileges(): a worker started as root binds its port, then becomes `user`
+ * (supplementary groups from the group database, primary group, uid, HOME). Deno has no
+ * setuid API, so this goes through libc; glibc applies setuid/setgid to every thread of the
+ * process, which Deno's runtime threads need.
+ *
+ * The parent stays root (as nginx's master does) so it can bind again on reload and replace
+ * workers; Swift's parent stays root too.
+ */
+
+const SYMBOLS = {
+  getpwnam: { parameters: ["buffer"], result: "pointer" },
+  initgroups: { parameters: ["buffer", "u32"], result: "i32" },
+  setgid: { parameters: ["u32"], result: "i32" },
+  setuid: { parameters: ["u32"], result: "i32" },
+  getuid: { parameters: [], result: "u32" },
+  geteuid: { parameters: [], result: "u32" },
+  prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
+  __errno_location: { parameters: [], result: "pointer" },
+} as const;
+
+/** prctl(PR_SET_DUMPABLE): setuid clears it, which makes /proc/self unreadable to ourselves. */
+const PR_SET_DUMPABLE = 4;
+
+let libc: Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] | undefined;
+
+function symbols(): Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] {
+  libc ??= Deno.dlopen("libc.so.6", SYMBOLS).symbols;
+  return libc;
+}
+
+function errno(): number {
+  const pointer = symbols().__errno_location();
+  return pointer ? new Deno.UnsafePointerView(pointer).getInt32() : 0;
+}
+
+function cString(text: string): Uint8Array<ArrayBuffer> {
+  return new TextEncoder().encode(`${text}\0`);
+}
+
+/** A user from the password database (NSS: files, LDAP, ...). */
+export interface UserEntry {
+  readonly name: string;
+  readonly uid: number;
+  readonly gid: number;
+  readonly home: string;
+}
+
+/** Looks `name` up with getpwnam(3); undefined when there is no such user. */
+export function lookupUser(name: string): UserEntry | undefined {
+  const entry = symbols().getpwnam(cString(name));
+  if (!entry) return undefined;
+  // struct passwd on Linux (glibc and musl, 64-bit): pw_name, pw_passwd (pointers), pw_uid and
+  // pw_gid (u32 each), then pw_gecos, pw_dir, pw_shell (pointers).
+  const view = new Deno.UnsafePointerView(entry);
+  const home = view.getPointer(32);
+  return {
+    name,
+    uid: view.getUint32(16),
+    gid: view.getUint32(20),
+    home: home ? Deno.UnsafePointerView.getCString(home) : "/",
+  };
+}
+
+/** The effective uid of this process. */
+export function effectiveUid(): number {
+  return symbols().geteuid();
+}
+
+/** What a process started by `startUid` must do about the configured `user`. */
+export type PrivilegePlan =
+  | { readonly action: "keep" }
+  | { readonly action: "drop"; readonly user: UserEntry };
+
+/** Thrown when the user setting cannot be honoured. */
+export class PrivilegeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PrivilegeError";
+  }
+}
+
+/**
+ * Decides what to do about `user`, before anything starts: an empty value means Swift's default
+ * (`swift` when started as root, otherwise stay who we are).
+ */
+export function planPrivileges(user: string, startUid = effectiveUid()): PrivilegePlan {
+  const name = user || (startUid === 0 ? "swift" : "");
+  if (!name) return { action: "keep" };
+  const entry = lookupUser(name);
+  if (!entry) {
+    throw new PrivilegeError(
+      `Cannot run as user "${name}": no such user${
+        user ? "" : " (swift is the default when started as root; set user = in [DEFAULT])"
+      }`,
+    );
+  }
+  if (startUid === 0) return entry.uid === 0 ? { action: "keep" } : { action: "drop", user: entry };
+  if (entry.uid === startUid) return { action: "keep" };
+  throw new PrivilegeError(
+    `Cannot run as user "${name}": swiftd was started as uid ${startUid}, and only root can ` +
+      `switch users; start it as root, or as "${name}", or leave user empty`,
+  );
+}
+
+/** Becomes `user` for good: supplementary groups, gid, uid, HOME, as drop_privileges() does. */
+export function dropPrivileges(user: UserEntry): void {
+  const lib = symbols();
+  if (lib.initgroups(cString(user.name), user.gid) !== 0) {
+    throw new PrivilegeError(`Cannot set the groups of user "${user.name}": errno ${errno()}`);
+  }
+  if (lib.setgid(user.gid) !== 0) {
+    throw new PrivilegeError(`Cannot set gid ${user.gid} ("${user.name}"): errno ${errno()}`);
+  }
+  if (lib.setuid(user.uid) !== 0) {
+    throw new PrivilegeError(`Cannot set uid ${user.uid} ("${user.name}"): errno ${errno()}`);
+  }
+  lib.prctl(PR_SET_DUMPABLE, 1n, 0n, 0n, 0n);
+  Deno.env.set("HOME", user.home);
+}

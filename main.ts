@@ -1,0 +1,104 @@
+/**
+ * swiftd: OpenStack Swift's servers in one executable.
+ * argv -> command -> lib/...; see lib/cli/args.ts for the command line.
+ */
+import denoConfig from "./deno.json" with { type: "json" };
+import defaultConf from "./conf/swiftd.conf" with { type: "text" };
+import { resolve } from "@std/path";
+import { type Command, parseCommand, USAGE, UsageError } from "./lib/cli/args.ts";
+import { configText } from "./lib/cli/config_command.ts";
+import { helpText } from "./lib/cli/help.ts";
+import { ExitCode } from "./lib/common/exit_codes.ts";
+import type { ConfigSource } from "./lib/config/paste.ts";
+import { prepare } from "./lib/supervisor/prepare.ts";
+import { supervise } from "./lib/supervisor/supervisor.ts";
+import { runWorker } from "./lib/supervisor/worker_main.ts";
+
+/** The version of this build. */
+export const VERSION: string = denoConfig.version;
+
+function print(text: string): void {
+  console.log(text);
+}
+
+function printError(text: string): void {
+  console.error(text);
+}
+
+/** The built-in default config, as if read from `swiftd.conf` in the current directory. */
+function defaultSnapshot(): ConfigSource {
+  const path = resolve("swiftd.conf");
+  return { path, absolutePath: path, isDirectory: false, files: [[path, defaultConf]] };
+}
+
+type Runner<K extends Command["kind"]> = (
+  command: Extract<Command, { kind: K }>,
+) => Promise<number>;
+
+/** What each command does. */
+const RUNNERS: { [K in Command["kind"]]: Runner<K> } = {
+  default: () => {
+    const snapshot = defaultSnapshot();
+    printError(
+      `swiftd ${VERSION}: serving the built-in default config (conf/swiftd.conf) ` +
+        `on http://127.0.0.1:8080/ (try /healthcheck); Ctrl-C stops it`,
+    );
+    return supervise({
+      server: "object-server",
+      configPath: snapshot.path,
+      verbose: false,
+      snapshot,
+    });
+  },
+  serve: (cmd) => supervise({ server: cmd.server, configPath: cmd.conf, verbose: cmd.verbose }),
+  "test-config": async (cmd) => {
+    try {
+      const { config } = await prepare(cmd.conf, cmd.server);
+      for (const warning of config.warnings) printError(`Warning: ${warning.message}`);
+      print(
+        `${cmd.conf}: configuration OK (${config.pipeline.filters.length} filters, ` +
+          `app egg:swift#${config.pipeline.app.entryPoint})`,
+      );
+      return ExitCode.OK;
+    } catch (err) {
+      printError((err as Error).message);
+      return ExitCode.CONFIG;
+    }
+  },
+  config: (cmd) => {
+    try {
+      Deno.stdout.writeSync(new TextEncoder().encode(configText(cmd.conf, cmd)));
+      return Promise.resolve(ExitCode.OK);
+    } catch (err) {
+      printError((err as Error).message);
+      return Promise.resolve(ExitCode.CONFIG);
+    }
+  },
+  help: (cmd) => {
+    print(helpText(cmd.server));
+    return Promise.resolve(ExitCode.OK);
+  },
+  version: () => {
+    print(`swiftd ${VERSION} (Deno ${Deno.version.deno}; Swift 2.30 compatible)`);
+    return Promise.resolve(ExitCode.OK);
+  },
+  worker: () => runWorker(),
+};
+
+/** Runs swiftd with `args`; returns the exit code. */
+export async function main(args: readonly string[]): Promise<number> {
+  let command: Command;
+  try {
+    command = parseCommand(args);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    printError(`swiftd: ${err.message}\n\n${USAGE}`);
+    return ExitCode.USAGE;
+  }
+  const run = RUNNERS[command.kind] as Runner<typeof command.kind>;
+  return await run(command as never);
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}
