@@ -133,7 +133,9 @@ export class AccountBroker extends DatabaseBroker<ContainerRecord> {
   /** 1 when the (deleted, name) index exists, else 0 (get_db_version). */
   getDbVersion(conn: SqlConnection): number {
     if (this.dbVersion === -1) {
-      const row = conn.get("SELECT name FROM sqlite_master WHERE name = 'ix_container_deleted_name'");
+      const row = conn.get(
+        "SELECT name FROM sqlite_master WHERE name = 'ix_container_deleted_name'",
+      );
       this.dbVersion = row ? 1 : 0;
     }
     return this.dbVersion;
@@ -152,7 +154,9 @@ export class AccountBroker extends DatabaseBroker<ContainerRecord> {
   }
 
   protected pickleToRecord(entry: PickleValue[]): ContainerRecord {
-    if (entry.length < 6) throw new TypeError(`Container entry has ${entry.length} fields, expected 6 or 7`);
+    if (entry.length < 6) {
+      throw new TypeError(`Container entry has ${entry.length} fields, expected 6 or 7`);
+    }
     const [name, put, del, objects, bytes, deleted] = entry;
     return {
       name: name as string,
@@ -250,9 +254,11 @@ export class AccountBroker extends DatabaseBroker<ContainerRecord> {
   async getInfo(): Promise<AccountInfo> {
     await this.commitPending();
     const row = this.withConnection((conn) =>
-      conn.get(`SELECT CAST(account AS BLOB) AS account, created_at, put_timestamp, delete_timestamp,
+      conn.get(
+        `SELECT CAST(account AS BLOB) AS account, created_at, put_timestamp, delete_timestamp,
                        status_changed_at, container_count, object_count, bytes_used, hash, id
-                FROM account_stat`)
+                FROM account_stat`,
+      )
     );
     if (!row) this.quarantine("missing row in account_stat table");
     return row as unknown as AccountInfo;
@@ -296,7 +302,9 @@ export class AccountBroker extends DatabaseBroker<ContainerRecord> {
     try {
       merge();
     } catch (err) {
-      if (!String((err as Error).message).includes("no such column: storage_policy_index")) throw err;
+      if (!String((err as Error).message).includes("no such column: storage_policy_index")) {
+        throw err;
+      }
       this.withConnection((conn) => migrateAddStoragePolicyIndex(conn));
       merge();
     }
@@ -326,7 +334,9 @@ export class AccountBroker extends DatabaseBroker<ContainerRecord> {
       )[0] as SqlParam[] | undefined;
       if (row) {
         for (let i = 0; i < 5; i++) {
-          if ((record[i] === null || record[i] === undefined) && row[i] !== null) record[i] = row[i];
+          if ((record[i] === null || record[i] === undefined) && row[i] !== null) {
+            record[i] = row[i];
+          }
         }
         if (new Timestamp(String(row[1])).greaterThan(String(record[1]))) record[1] = row[1];
         if (new Timestamp(String(row[2])).greaterThan(String(record[2]))) record[2] = row[2];
@@ -335,7 +345,9 @@ export class AccountBroker extends DatabaseBroker<ContainerRecord> {
           ? 1
           : 0;
       }
-      conn.run("DELETE FROM container WHERE name = CAST(? AS TEXT) AND deleted IN (0, 1)", [record[0]]);
+      conn.run("DELETE FROM container WHERE name = CAST(? AS TEXT) AND deleted IN (0, 1)", [
+        record[0],
+      ]);
       conn.run(
         `INSERT INTO container (name, put_timestamp, delete_timestamp, object_count, bytes_used,
            deleted, storage_policy_index)
@@ -352,7 +364,10 @@ export class AccountBroker extends DatabaseBroker<ContainerRecord> {
           source,
         ]);
       } else {
-        conn.run("INSERT INTO incoming_sync (sync_point, remote_id) VALUES (?, ?)", [maxRowid, source]);
+        conn.run("INSERT INTO incoming_sync (sync_point, remote_id) VALUES (?, ?)", [
+          maxRowid,
+          source,
+        ]);
       }
     }
   }

@@ -7,12 +7,14 @@ import type { SqlConnection } from "./sql.ts";
 
 /** Adds policy_stat.container_count and fills it from the container rows. */
 export function migrateAddContainerCount(conn: SqlConnection): void {
-  conn.exec(`
+  conn.exec(
+    `
             DROP TRIGGER container_delete_ps;
             DROP TRIGGER container_insert_ps;
             ALTER TABLE policy_stat
             ADD COLUMN container_count INTEGER DEFAULT 0;
-        ` + POLICY_STAT_TRIGGER_SCRIPT);
+        ` + POLICY_STAT_TRIGGER_SCRIPT,
+  );
   // One policy: the account total is exact. Several: count rows per policy.
   conn.exec(`
         UPDATE policy_stat
@@ -63,8 +65,10 @@ export function migrateAddStoragePolicyIndex(conn: SqlConnection): void {
   } catch (err) {
     if (!String((err as Error).message).includes("table policy_stat already exists")) throw err;
   }
-  conn.exec(`
+  conn.exec(
+    `
             ALTER TABLE container
             ADD COLUMN storage_policy_index INTEGER DEFAULT 0;
-        ` + POLICY_STAT_TRIGGER_SCRIPT);
+        ` + POLICY_STAT_TRIGGER_SCRIPT,
+  );
 }

@@ -94,7 +94,6 @@ export const ACCOUNT_STAT_TABLE_SCRIPT = `
             INSERT INTO account_stat (container_count) VALUES (0);
         `;
 
-
 /** The policy_stat table, seeded from account_stat (create_policy_stat_table). */
 export const POLICY_STAT_TABLE_SCRIPT = `
             CREATE TABLE policy_stat (

@@ -18,7 +18,9 @@ export function getDbConnection(path: string, timeoutSeconds = BROKER_TIMEOUT): 
   try {
     Deno.statSync(path);
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) throw new DatabaseConnectionError(path, "DB doesn't exist");
+    if (err instanceof Deno.errors.NotFound) {
+      throw new DatabaseConnectionError(path, "DB doesn't exist");
+    }
     throw err;
   }
   let db: DatabaseSync | undefined;

@@ -38,7 +38,11 @@ export function listObjectRows<Entry>(
   shape: ObjectEntryShape<Entry>,
 ): Entry[] {
   const includeDeleted = query.includeDeleted === undefined ? false : query.includeDeleted;
-  const deletedArg = includeDeleted === true ? " = 1" : includeDeleted === false ? " = 0" : " in (0, 1)";
+  const deletedArg = includeDeleted === true
+    ? " = 1"
+    : includeDeleted === false
+    ? " = 0"
+    : " in (0, 1)";
   // "+deleted" keeps SQLite from a full scan of old databases' deleted-only index.
   const deletedKey = dbVersion < 1 ? "+deleted" : "deleted";
   const keys = [
@@ -71,9 +75,13 @@ export function listObjectRows<Entry>(
     };
     try {
       if (query.allPolicies) return run("storage_policy_index", [], []);
-      return run("storage_policy_index", ["storage_policy_index = ?"], [query.storagePolicyIndex ?? 0]);
+      return run("storage_policy_index", ["storage_policy_index = ?"], [
+        query.storagePolicyIndex ?? 0,
+      ]);
     } catch (err) {
-      if (!String((err as Error).message).includes("no such column: storage_policy_index")) throw err;
+      if (!String((err as Error).message).includes("no such column: storage_policy_index")) {
+        throw err;
+      }
       return run("0 AS storage_policy_index", [], []);
     }
   };

@@ -4,7 +4,11 @@
  * Rows are never UPDATEd — a trigger forbids it — but deleted and re-inserted,
  * so the count and hash triggers see every change.
  */
-import { type ExistingObjectRow, type ObjectMergeItem, updateNewItemFromExisting } from "./container_merge.ts";
+import {
+  type ExistingObjectRow,
+  type ObjectMergeItem,
+  updateNewItemFromExisting,
+} from "./container_merge.ts";
 import type { SqlConnection } from "./sql.ts";
 
 /** SQLite's default limit on bound parameters (Swift's SQLITE_ARG_LIMIT). */
@@ -35,7 +39,10 @@ export function mergeObjectItems(
         chunk,
       );
       for (const row of rows) {
-        records.set(identOf(row.name, row.storage_policy_index), row as unknown as ExistingObjectRow);
+        records.set(
+          identOf(row.name, row.storage_policy_index),
+          row as unknown as ExistingObjectRow,
+        );
       }
     }
     const toDelete = new Map<string, [string, number | string]>();
@@ -82,7 +89,10 @@ export function mergeObjectItems(
         [syncPoint, source],
       );
       if (changed < 1) {
-        conn.run("INSERT INTO incoming_sync (sync_point, remote_id) VALUES (?, ?)", [syncPoint, source]);
+        conn.run("INSERT INTO incoming_sync (sync_point, remote_id) VALUES (?, ?)", [
+          syncPoint,
+          source,
+        ]);
       }
     }
   });

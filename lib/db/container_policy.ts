@@ -46,10 +46,16 @@ export function hasMultiplePolicies(conn: SqlConnection): boolean {
 }
 
 /** Switches the container to `policyIndex`, raising status_changed_at to `timestamp` (set_storage_policy_index). */
-export function setStoragePolicyIndex(conn: SqlConnection, policyIndex: number, timestamp: string): void {
+export function setStoragePolicyIndex(
+  conn: SqlConnection,
+  policyIndex: number,
+  timestamp: string,
+): void {
   const apply = () =>
     conn.transaction(() => {
-      conn.run("INSERT OR IGNORE INTO policy_stat (storage_policy_index) VALUES (?)", [policyIndex]);
+      conn.run("INSERT OR IGNORE INTO policy_stat (storage_policy_index) VALUES (?)", [
+        policyIndex,
+      ]);
       conn.run(
         `UPDATE container_stat SET storage_policy_index = ?, status_changed_at = MAX(?, status_changed_at)
          WHERE storage_policy_index <> ?`,
@@ -70,7 +76,9 @@ export function getReconcilerSync(conn: SqlConnection): number {
   try {
     return Number(conn.get("SELECT reconciler_sync_point AS p FROM container_stat")?.p);
   } catch (err) {
-    if (!String((err as Error).message).includes("no such column: reconciler_sync_point")) throw err;
+    if (!String((err as Error).message).includes("no such column: reconciler_sync_point")) {
+      throw err;
+    }
     return -1;
   }
 }
@@ -81,7 +89,9 @@ export function updateReconcilerSync(conn: SqlConnection, point: number): void {
   try {
     conn.run(sql, [point]);
   } catch (err) {
-    if (!String((err as Error).message).includes("no such column: reconciler_sync_point")) throw err;
+    if (!String((err as Error).message).includes("no such column: reconciler_sync_point")) {
+      throw err;
+    }
     migrateAddStoragePolicy(conn);
     conn.run(sql, [point]);
   }
@@ -127,7 +137,9 @@ export function setContainerSyncPoints(
   try {
     apply();
   } catch (err) {
-    if (!String((err as Error).message).includes("no such column: x_container_sync_point")) throw err;
+    if (!String((err as Error).message).includes("no such column: x_container_sync_point")) {
+      throw err;
+    }
     migrateAddContainerSyncPoints(conn);
     apply();
   }

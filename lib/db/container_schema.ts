@@ -67,7 +67,6 @@ export const POLICY_STAT_TABLE_CREATE = `
     );
 `;
 
-
 /** CONTAINER_INFO_TABLE_SCRIPT. */
 export const CONTAINER_INFO_TABLE_SCRIPT = `
     CREATE TABLE container_info (
@@ -132,7 +131,6 @@ export const CONTAINER_STAT_VIEW_SCRIPT = `
             reconciler_sync_point = NEW.reconciler_sync_point;
     END;
 `;
-
 
 /** The shard_range table (create_shard_range_table). */
 export const SHARD_RANGE_TABLE_CREATE = `

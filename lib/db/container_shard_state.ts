@@ -36,7 +36,10 @@ export type AlternateStats = Partial<{ object_count: number; bytes_used: number 
 function ownShardRange(host: ShardStateHost): SqlRow | undefined {
   return host.withConnection((conn) => {
     try {
-      return conn.get("SELECT epoch, deleted FROM shard_range WHERE name = CAST(? AS TEXT)", [host.path]);
+      return conn.get(
+        "SELECT epoch, deleted, state FROM shard_range WHERE name = CAST(? AS TEXT)",
+        [host.path],
+      );
     } catch (err) {
       if (String((err as Error).message).includes("no such table: shard_range")) return undefined;
       throw err;
@@ -67,7 +70,9 @@ export function getDbState(host: ShardStateHost): DbState {
   const epoch = host.dbEpoch;
   if (epoch === null) return "unsharded";
   const ownEpoch = ownShardRange(host)?.epoch;
-  if (ownEpoch === null || ownEpoch === undefined || !new Timestamp(String(ownEpoch)).equals(epoch)) {
+  if (
+    ownEpoch === null || ownEpoch === undefined || !new Timestamp(String(ownEpoch)).equals(epoch)
+  ) {
     return "unsharded";
   }
   return otherShardRanges(host).length ? "sharded" : "collapsed";
@@ -85,6 +90,23 @@ export async function isRootContainer(host: ShardStateHost): Promise<boolean> {
   return !own.deleted;
 }
 
+/** sharding_initiated(): own shard range is sharding, shrinking, sharded or shrunk and shard ranges exist. */
+export function shardingInitiated(host: ShardStateHost): boolean {
+  const state = Number(ownShardRange(host)?.state ?? 40);
+  return [60, 50, 70, 80].includes(state) && otherShardRanges(host).length > 0;
+}
+
+/** get_shard_usage(): objects and bytes of the shards in SHARD_STATS_STATES. */
+export function shardUsage(host: ShardStateHost): { object_count: number; bytes_used: number } {
+  let objectCount = 0;
+  let bytesUsed = 0;
+  for (const row of otherShardRanges(host, SHARD_STATS_STATES)) {
+    objectCount += Number(row.object_count);
+    bytesUsed += Number(row.bytes_used);
+  }
+  return { object_count: objectCount, bytes_used: bytesUsed };
+}
+
 /** [db_state, counts to use instead of the db's own] (_get_alternate_object_stats). */
 export async function shardedObjectStats(host: ShardStateHost): Promise<[DbState, AlternateStats]> {
   const state = getDbState(host);
@@ -93,13 +115,8 @@ export async function shardedObjectStats(host: ShardStateHost): Promise<[DbState
     return [state, { object_count: other.object_count, bytes_used: other.bytes_used }];
   }
   if (state === "sharded" && await isRootContainer(host)) {
-    let objectCount = 0;
-    let bytesUsed = 0;
-    for (const row of otherShardRanges(host, SHARD_STATS_STATES)) {
-      objectCount += Number(row.object_count);
-      bytesUsed += Number(row.bytes_used);
-    }
-    return [state, { bytes_used: bytesUsed, object_count: objectCount }];
+    const usage = shardUsage(host);
+    return [state, { bytes_used: usage.bytes_used, object_count: usage.object_count }];
   }
   return [state, {}];
 }

@@ -34,7 +34,9 @@ export function parseMetadata(raw: string | null | undefined): Metadata {
   if (!raw) return md;
   const parsed = pythonJsonLoads(raw);
   if (!(parsed instanceof Map)) {
-    throw new TypeError(`Cannot parse database metadata: expected a JSON object, got "${raw.slice(0, 80)}"`);
+    throw new TypeError(
+      `Cannot parse database metadata: expected a JSON object, got "${raw.slice(0, 80)}"`,
+    );
   }
   for (const [key, item] of parsed) md.set(key, item as unknown as MetadataItem);
   return md;
@@ -73,12 +75,19 @@ export function reclaimableMetadataKeys(md: Metadata, before: Timestamp): string
 }
 
 /** DatabaseBroker.validate_metadata(): throws InvalidMetadataError with Swift's 400 message. */
-export function validateMetadata(md: Metadata, limits: MetadataLimits = DEFAULT_METADATA_LIMITS): void {
+export function validateMetadata(
+  md: Metadata,
+  limits: MetadataLimits = DEFAULT_METADATA_LIMITS,
+): void {
   let count = 0;
   let size = 0;
   for (const [rawKey, [value]] of md) {
-    if (rawKey && !isValidUtf8Text(rawKey)) throw new InvalidMetadataError("Metadata must be valid UTF-8");
-    if (value && !isValidUtf8Text(value)) throw new InvalidMetadataError("Metadata must be valid UTF-8");
+    if (rawKey && !isValidUtf8Text(rawKey)) {
+      throw new InvalidMetadataError("Metadata must be valid UTF-8");
+    }
+    if (value && !isValidUtf8Text(value)) {
+      throw new InvalidMetadataError("Metadata must be valid UTF-8");
+    }
     const key = rawKey.toLowerCase();
     if (value && (key.startsWith("x-account-meta-") || key.startsWith("x-container-meta-"))) {
       const prefix = key.startsWith("x-container-meta-") ? "x-container-meta-" : "x-account-meta-";

@@ -29,6 +29,8 @@ export function comparePython(a: string, b: string): number {
 export function incrementLastCodePoint(s: string): string {
   const chars = Array.from(s);
   const last = chars.pop();
-  if (last === undefined) throw new RangeError("Cannot increment the last character of an empty string");
+  if (last === undefined) {
+    throw new RangeError("Cannot increment the last character of an empty string");
+  }
   return chars.join("") + String.fromCodePoint((last.codePointAt(0) as number) + 1);
 }

@@ -9,7 +9,7 @@
  *   Statements therefore write `CAST(? AS TEXT)` wherever a name is bound and
  *   select names with {@linkcode textColumn}.
  */
-import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 
 /** A parameter as Swift code would pass it to sqlite3. */
 export type SqlParam = string | number | bigint | boolean | null | Uint8Array | Real;

@@ -1,7 +1,14 @@
 import { assertEquals } from "@std/assert";
 import { join } from "@std/path";
 import { AccountBroker } from "../../lib/account/broker.ts";
-import { assertFewErrors, assertNoErrors, maskVolatile, type Op, runSwiftdOps, runSwiftOps } from "../db/_ops.ts";
+import {
+  assertFewErrors,
+  assertNoErrors,
+  maskVolatile,
+  type Op,
+  runSwiftdOps,
+  runSwiftOps,
+} from "../db/_ops.ts";
 import { randomAccountOps } from "../db/_random_ops.ts";
 import { copyTree, withTempDir } from "../db/_temp.ts";
 
@@ -15,13 +22,78 @@ function writes(db: string): Op[] {
   const kind = "account";
   return [
     { op: "initialize", db, kind, account: "AUTH_\u00fcser", put_timestamp: "0000000010.00000" },
-    { op: "put_container", db, kind, name: "c1", put_timestamp: "0000000011.00000", delete_timestamp: "0", object_count: "3", bytes_used: "30", storage_policy_index: "0" },
-    { op: "put_container", db, kind, name: "d/\u{1f600}", put_timestamp: "0000000011.00000", delete_timestamp: "0", object_count: 2, bytes_used: 7, storage_policy_index: 1 },
-    { op: "put_container", db, kind, name: "d/x", put_timestamp: "0000000011.00000", delete_timestamp: "0", object_count: 0, bytes_used: 0, storage_policy_index: 1 },
-    { op: "put_container", db, kind, name: "\u0000versions\u0000c1", put_timestamp: "0000000011.00000", delete_timestamp: "0", object_count: 1, bytes_used: 1, storage_policy_index: 0 },
-    { op: "put_container", db, kind, name: "d/x", put_timestamp: "0000000011.00000", delete_timestamp: "0000000012.00000", object_count: 0, bytes_used: 0, storage_policy_index: 1 },
-    { op: "put_container", db, kind, name: "c1", put_timestamp: "0000000010.50000", delete_timestamp: "0", object_count: 4, bytes_used: 40, storage_policy_index: 0 },
-    { op: "update_metadata", db, kind, updates: [["X-Account-Meta-Quota", ["10", "0000000010.00000"]]] },
+    {
+      op: "put_container",
+      db,
+      kind,
+      name: "c1",
+      put_timestamp: "0000000011.00000",
+      delete_timestamp: "0",
+      object_count: "3",
+      bytes_used: "30",
+      storage_policy_index: "0",
+    },
+    {
+      op: "put_container",
+      db,
+      kind,
+      name: "d/\u{1f600}",
+      put_timestamp: "0000000011.00000",
+      delete_timestamp: "0",
+      object_count: 2,
+      bytes_used: 7,
+      storage_policy_index: 1,
+    },
+    {
+      op: "put_container",
+      db,
+      kind,
+      name: "d/x",
+      put_timestamp: "0000000011.00000",
+      delete_timestamp: "0",
+      object_count: 0,
+      bytes_used: 0,
+      storage_policy_index: 1,
+    },
+    {
+      op: "put_container",
+      db,
+      kind,
+      name: "\u0000versions\u0000c1",
+      put_timestamp: "0000000011.00000",
+      delete_timestamp: "0",
+      object_count: 1,
+      bytes_used: 1,
+      storage_policy_index: 0,
+    },
+    {
+      op: "put_container",
+      db,
+      kind,
+      name: "d/x",
+      put_timestamp: "0000000011.00000",
+      delete_timestamp: "0000000012.00000",
+      object_count: 0,
+      bytes_used: 0,
+      storage_policy_index: 1,
+    },
+    {
+      op: "put_container",
+      db,
+      kind,
+      name: "c1",
+      put_timestamp: "0000000010.50000",
+      delete_timestamp: "0",
+      object_count: 4,
+      bytes_used: 40,
+      storage_policy_index: 0,
+    },
+    {
+      op: "update_metadata",
+      db,
+      kind,
+      updates: [["X-Account-Meta-Quota", ["10", "0000000010.00000"]]],
+    },
   ];
 }
 
@@ -86,7 +158,7 @@ for (const seed of [11, 12, 13]) {
       const fromSwiftd = await runSwiftdOps(randomAccountOps(seed, dbIn(root, "swiftd"), 160));
       assertFewErrors(fromSwift);
       assertFewErrors(fromSwift);
-    assertEquals(maskVolatile(fromSwiftd), maskVolatile(fromSwift));
+      assertEquals(maskVolatile(fromSwiftd), maskVolatile(fromSwift));
     });
   });
 }
@@ -98,7 +170,17 @@ Deno.test("deleting and reclaiming an account matches Swift", async () => {
       ...writes(db),
       { op: "delete_db", db, kind, timestamp: "0000000020.00000" },
       { op: "is_deleted", db, kind },
-      { op: "put_container", db, kind, name: "c1", put_timestamp: "0000000011.00000", delete_timestamp: "0000000021.00000", object_count: 0, bytes_used: 0, storage_policy_index: 0 },
+      {
+        op: "put_container",
+        db,
+        kind,
+        name: "c1",
+        put_timestamp: "0000000011.00000",
+        delete_timestamp: "0000000021.00000",
+        object_count: 0,
+        bytes_used: 0,
+        storage_policy_index: 0,
+      },
       { op: "reclaim", db, kind, age_timestamp: 15.25, sync_timestamp: 15 },
       { op: "reclaim", db, kind, age_timestamp: 30, sync_timestamp: 30 },
       ...reads(db),

@@ -1,7 +1,14 @@
 import { assertEquals } from "@std/assert";
 import { join } from "@std/path";
 import { ContainerBroker } from "../../lib/container/broker.ts";
-import { assertFewErrors, assertNoErrors, maskVolatile, type Op, runSwiftdOps, runSwiftOps } from "../db/_ops.ts";
+import {
+  assertFewErrors,
+  assertNoErrors,
+  maskVolatile,
+  type Op,
+  runSwiftdOps,
+  runSwiftOps,
+} from "../db/_ops.ts";
 import { randomContainerOps } from "../db/_random_ops.ts";
 import { copyTree, withTempDir } from "../db/_temp.ts";
 
@@ -22,16 +29,91 @@ function writes(db: string): Op[] {
       put_timestamp: "0000000010.00000",
       storage_policy_index: 2,
     },
-    { op: "put_object", db, name: "a", timestamp: "0000000011.00000", size: 3, content_type: "text/plain", etag: "e1", storage_policy_index: 2 },
-    { op: "put_object", db, name: "d/1", timestamp: "0000000011.00000", size: 5, content_type: "x/y; swift_bytes=7", etag: "e2", storage_policy_index: 2 },
-    { op: "put_object", db, name: "d/2/\u{1f600}", timestamp: "0000000012.00000", size: 9, content_type: "a/b", etag: "e3", storage_policy_index: 2 },
-    { op: "put_object", db, name: "d/1", timestamp: "0000000011.50000", size: 6, content_type: "x/z;  p=1", etag: "e4", storage_policy_index: 2, meta_timestamp: "0000000013.00000" },
-    { op: "put_object", db, name: "\u0000reserved", timestamp: "0000000011.00000", size: 1, content_type: "r/r", etag: "e5", storage_policy_index: 2 },
-    { op: "put_object", db, name: "misplaced", timestamp: "0000000011.00000", size: 4, content_type: "m/m", etag: "e6", storage_policy_index: 0 },
+    {
+      op: "put_object",
+      db,
+      name: "a",
+      timestamp: "0000000011.00000",
+      size: 3,
+      content_type: "text/plain",
+      etag: "e1",
+      storage_policy_index: 2,
+    },
+    {
+      op: "put_object",
+      db,
+      name: "d/1",
+      timestamp: "0000000011.00000",
+      size: 5,
+      content_type: "x/y; swift_bytes=7",
+      etag: "e2",
+      storage_policy_index: 2,
+    },
+    {
+      op: "put_object",
+      db,
+      name: "d/2/\u{1f600}",
+      timestamp: "0000000012.00000",
+      size: 9,
+      content_type: "a/b",
+      etag: "e3",
+      storage_policy_index: 2,
+    },
+    {
+      op: "put_object",
+      db,
+      name: "d/1",
+      timestamp: "0000000011.50000",
+      size: 6,
+      content_type: "x/z;  p=1",
+      etag: "e4",
+      storage_policy_index: 2,
+      meta_timestamp: "0000000013.00000",
+    },
+    {
+      op: "put_object",
+      db,
+      name: "\u0000reserved",
+      timestamp: "0000000011.00000",
+      size: 1,
+      content_type: "r/r",
+      etag: "e5",
+      storage_policy_index: 2,
+    },
+    {
+      op: "put_object",
+      db,
+      name: "misplaced",
+      timestamp: "0000000011.00000",
+      size: 4,
+      content_type: "m/m",
+      etag: "e6",
+      storage_policy_index: 0,
+    },
     { op: "delete_object", db, name: "a", timestamp: "0000000014.00000", storage_policy_index: 2 },
-    { op: "put_object", db, name: "a", timestamp: "0000000013.00000", size: 99, content_type: "old/old", etag: "old", storage_policy_index: 2 },
-    { op: "update_metadata", db, updates: [["X-Container-Meta-Color", ["blue\u00e9", "0000000010.00000"]], ["42", ["n", "0000000010.00000"]]] },
-    { op: "update_metadata", db, updates: [["X-Container-Meta-Color", ["red", "0000000009.00000"]]] },
+    {
+      op: "put_object",
+      db,
+      name: "a",
+      timestamp: "0000000013.00000",
+      size: 99,
+      content_type: "old/old",
+      etag: "old",
+      storage_policy_index: 2,
+    },
+    {
+      op: "update_metadata",
+      db,
+      updates: [["X-Container-Meta-Color", ["blue\u00e9", "0000000010.00000"]], ["42", [
+        "n",
+        "0000000010.00000",
+      ]]],
+    },
+    {
+      op: "update_metadata",
+      db,
+      updates: [["X-Container-Meta-Color", ["red", "0000000009.00000"]]],
+    },
   ];
 }
 
@@ -45,9 +127,22 @@ function reads(db: string): Op[] {
     { op: "policy_stats", db },
     { op: "list_objects", db, storage_policy_index: 2 },
     { op: "list_objects", db, storage_policy_index: 2, delimiter: "/" },
-    { op: "list_objects", db, storage_policy_index: 2, prefix: "d/", delimiter: "/", reverse: true },
+    {
+      op: "list_objects",
+      db,
+      storage_policy_index: 2,
+      prefix: "d/",
+      delimiter: "/",
+      reverse: true,
+    },
     { op: "list_objects", db, storage_policy_index: 2, path: "d" },
-    { op: "list_objects", db, storage_policy_index: 2, include_deleted: null, allow_reserved: true },
+    {
+      op: "list_objects",
+      db,
+      storage_policy_index: 2,
+      include_deleted: null,
+      allow_reserved: true,
+    },
     { op: "items_since", db },
     { op: "replication_info", db },
     { op: "rows", db, table: "object" },
@@ -60,7 +155,10 @@ Deno.test("ContainerBroker creates a schema identical to Swift's, statement text
     const swift = dbIn(root, "swift");
     const swiftd = dbIn(root, "swiftd");
     const init = (db: string): Op[] => [writes(db)[0], { op: "schema", db }];
-    const [fromSwift, fromSwiftd] = [await runSwiftOps(init(swift)), await runSwiftdOps(init(swiftd))];
+    const [fromSwift, fromSwiftd] = [
+      await runSwiftOps(init(swift)),
+      await runSwiftdOps(init(swiftd)),
+    ];
     assertEquals(fromSwiftd, fromSwift);
   });
 });
@@ -98,7 +196,7 @@ for (const seed of [1, 2, 3]) {
       const fromSwiftd = await runSwiftdOps(randomContainerOps(seed, dbIn(root, "swiftd"), 160));
       assertFewErrors(fromSwift);
       assertFewErrors(fromSwift);
-    assertEquals(maskVolatile(fromSwiftd), maskVolatile(fromSwift));
+      assertEquals(maskVolatile(fromSwiftd), maskVolatile(fromSwift));
     });
   });
 }
@@ -107,17 +205,46 @@ Deno.test("deleting a container blanks its metadata and marks it deleted the way
   await withTempDir(async (root) => {
     const script = (db: string): Op[] => [
       ...writes(db),
-      { op: "update_metadata", db, updates: [["X-Container-Sysmeta-Shard-Root", ["a/b", "0000000010.00000"]]] },
+      {
+        op: "update_metadata",
+        db,
+        updates: [["X-Container-Sysmeta-Shard-Root", ["a/b", "0000000010.00000"]]],
+      },
       { op: "delete_db", db, timestamp: "0000000020.00000" },
       { op: "is_deleted", db },
-      { op: "delete_object", db, name: "d/1", timestamp: "0000000021.00000", storage_policy_index: 2 },
-      { op: "delete_object", db, name: "d/2/\u{1f600}", timestamp: "0000000021.00000", storage_policy_index: 2 },
-      { op: "delete_object", db, name: "\u0000reserved", timestamp: "0000000021.00000", storage_policy_index: 2 },
+      {
+        op: "delete_object",
+        db,
+        name: "d/1",
+        timestamp: "0000000021.00000",
+        storage_policy_index: 2,
+      },
+      {
+        op: "delete_object",
+        db,
+        name: "d/2/\u{1f600}",
+        timestamp: "0000000021.00000",
+        storage_policy_index: 2,
+      },
+      {
+        op: "delete_object",
+        db,
+        name: "\u0000reserved",
+        timestamp: "0000000021.00000",
+        storage_policy_index: 2,
+      },
       { op: "is_deleted", db },
       { op: "empty", db },
       { op: "set_storage_policy_index", db, policy_index: 0, timestamp: "0000000022.00000" },
       { op: "empty", db },
-      { op: "reported", db, put_timestamp: "0000000010.00000", delete_timestamp: "0000000020.00000", object_count: 0, bytes_used: 0 },
+      {
+        op: "reported",
+        db,
+        put_timestamp: "0000000010.00000",
+        delete_timestamp: "0000000020.00000",
+        object_count: 0,
+        bytes_used: 0,
+      },
       { op: "reclaim", db, age_timestamp: 15.5, sync_timestamp: 15 },
       ...reads(db),
     ];

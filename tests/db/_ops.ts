@@ -10,7 +10,9 @@ import type { MetadataItem } from "../../lib/db/metadata.ts";
 import { DatabaseSync } from "node:sqlite";
 
 /** One broker operation; see tests/db/swift_ops.py for the fields each takes. */
-export type Op = { op: string; db?: string; kind?: "account" | "container" } & Record<string, unknown>;
+export type Op =
+  & { op: string; db?: string; kind?: "account" | "container" }
+  & Record<string, unknown>;
 
 /** The result of one operation: a value, or the name of the error raised. */
 export type OpResult = { ok: unknown } | { error: string };
@@ -30,7 +32,9 @@ export async function runSwiftOps(ops: Op[]): Promise<OpResult[]> {
   await writer.close();
   const { code, stdout, stderr } = await child.output();
   if (code !== 0) {
-    throw new Error(`swift_ops.py failed with exit code ${code}: ${new TextDecoder().decode(stderr)}`);
+    throw new Error(
+      `swift_ops.py failed with exit code ${code}: ${new TextDecoder().decode(stderr)}`,
+    );
   }
   return JSON.parse(new TextDecoder().decode(stdout));
 }
@@ -85,7 +89,11 @@ async function runOne(op: Op): Promise<unknown> {
       });
       return null;
     case "delete_object":
-      await c.deleteObject(op.name as string, op.timestamp as string, (op.storage_policy_index as number) ?? 0);
+      await c.deleteObject(
+        op.name as string,
+        op.timestamp as string,
+        (op.storage_policy_index as number) ?? 0,
+      );
       return null;
     case "put_container":
       await a.putContainer(op.name as string, {
@@ -101,7 +109,10 @@ async function runOne(op: Op): Promise<unknown> {
       await broker.mergeItems(op.items as any[], (op.source as string) ?? null);
       return null;
     case "update_metadata":
-      await broker.updateMetadata(new Map(op.updates as [string, MetadataItem][]), (op.validate as boolean) ?? false);
+      await broker.updateMetadata(
+        new Map(op.updates as [string, MetadataItem][]),
+        (op.validate as boolean) ?? false,
+      );
       return null;
     case "delete_db":
       await broker.deleteDb(op.timestamp as string);
@@ -135,14 +146,19 @@ async function runOne(op: Op): Promise<unknown> {
         ...listingQuery(op),
         path: (op.path as string | undefined) ?? null,
         storagePolicyIndex: (op.storage_policy_index as number) ?? 0,
-        includeDeleted: op.include_deleted === undefined ? false : op.include_deleted as boolean | null,
+        includeDeleted: op.include_deleted === undefined
+          ? false
+          : op.include_deleted as boolean | null,
       });
     case "list_containers":
       return await a.listContainersIter(listingQuery(op));
     case "items_since":
       return await broker.getItemsSince((op.start as number) ?? -1, (op.count as number) ?? 100000);
     case "reclaim": {
-      const reclaimer = await broker.reclaim(op.age_timestamp as number, op.sync_timestamp as number);
+      const reclaimer = await broker.reclaim(
+        op.age_timestamp as number,
+        op.sync_timestamp as number,
+      );
       return [reclaimer.reclaimed, reclaimer.getTombstoneCount()];
     }
     case "replication_info":
@@ -159,7 +175,8 @@ function readRaw(op: Op): unknown {
         .map((row) => Object.values(row));
     }
     // node:sqlite cuts text at NUL; reading names as blobs keeps reserved names whole.
-    const hasName = db.prepare(`SELECT 1 FROM pragma_table_info('${op.table}') WHERE name = 'name'`).get();
+    const hasName = db.prepare(`SELECT 1 FROM pragma_table_info('${op.table}') WHERE name = 'name'`)
+      .get();
     const columns = hasName ? "*, CAST(name AS BLOB) AS name" : "*";
     return db.prepare(`SELECT ${columns} FROM ${op.table} ORDER BY ROWID`).all()
       .map((row) => {
@@ -204,9 +221,10 @@ function mask(value: unknown): unknown {
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      out[key] = key === "id" || key === "created_at" && typeof item === "string" && !("name" in value)
-        ? "<volatile>"
-        : mask(item);
+      out[key] =
+        key === "id" || key === "created_at" && typeof item === "string" && !("name" in value)
+          ? "<volatile>"
+          : mask(item);
     }
     return out;
   }
@@ -215,7 +233,9 @@ function mask(value: unknown): unknown {
 
 /** Fails when any operation raised: a script that errors everywhere would compare equal yet test nothing. */
 export function assertNoErrors(results: OpResult[]): void {
-  const failed = results.flatMap((result, i) => "error" in result ? [`#${i}: ${result.error}`] : []);
+  const failed = results.flatMap((result, i) =>
+    "error" in result ? [`#${i}: ${result.error}`] : []
+  );
   if (failed.length) throw new Error(`Operations raised errors: ${failed.join(", ")}`);
 }
 
@@ -227,6 +247,8 @@ export function assertNoErrors(results: OpResult[]): void {
 export function assertFewErrors(results: OpResult[]): void {
   const failed = results.filter((result) => "error" in result).length;
   if (failed * 20 > results.length) {
-    throw new Error(`${failed} of ${results.length} operations raised errors; the script tests too little`);
+    throw new Error(
+      `${failed} of ${results.length} operations raised errors; the script tests too little`,
+    );
   }
 }

@@ -13,7 +13,22 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-const NAME_PARTS = ["a", "b", "c", "d/", "/", "e/f", "é", "😀", "z", "-", "0", "ü/", "日本", "\u{10ffff}"];
+const NAME_PARTS = [
+  "a",
+  "b",
+  "c",
+  "d/",
+  "/",
+  "e/f",
+  "é",
+  "😀",
+  "z",
+  "-",
+  "0",
+  "ü/",
+  "日本",
+  "\u{10ffff}",
+];
 
 /** Builds random names from parts that exercise delimiters, UTF-8 ordering and astral code points. */
 export function randomName(random: () => number, reserved = false): string {
@@ -32,11 +47,16 @@ export function randomTimestamp(random: () => number): string {
 
 /** Random listing parameters (markers, prefixes, delimiters, reverse, limits). */
 export function randomListing(random: () => number, names: string[]): Record<string, unknown> {
-  const pick = () => random() < 0.5 && names.length ? names[Math.floor(random() * names.length)] : randomName(random);
+  const pick = () =>
+    random() < 0.5 && names.length
+      ? names[Math.floor(random() * names.length)]
+      : randomName(random);
   const params: Record<string, unknown> = { limit: 1 + Math.floor(random() * 12) };
   if (random() < 0.4) params.marker = pick();
   if (random() < 0.3) params.end_marker = pick();
-  if (random() < 0.4) params.prefix = Array.from(pick()).slice(0, 1 + Math.floor(random() * 2)).join("");
+  if (random() < 0.4) {
+    params.prefix = Array.from(pick()).slice(0, 1 + Math.floor(random() * 2)).join("");
+  }
   if (random() < 0.5) params.delimiter = random() < 0.8 ? "/" : "b";
   if (random() < 0.3) params.reverse = true;
   if (random() < 0.2) params.allow_reserved = true;
@@ -57,7 +77,9 @@ export function randomContainerOps(seed: number, db: string, count: number): Op[
   }];
   for (let i = 0; i < count; i++) {
     const r = random();
-    const name = names.length && random() < 0.5 ? names[Math.floor(random() * names.length)] : randomName(random, true);
+    const name = names.length && random() < 0.5
+      ? names[Math.floor(random() * names.length)]
+      : randomName(random, true);
     if (!names.includes(name)) names.push(name);
     const policy = random() < 0.15 ? 1 : 0;
     if (r < 0.45) {
@@ -67,9 +89,10 @@ export function randomContainerOps(seed: number, db: string, count: number): Op[
         name,
         timestamp: randomTimestamp(random),
         size: Math.floor(random() * 1000),
-        content_type: ["text/plain", "a/b;swift_bytes=12", "x/y; charset=utf-8", "t/t ; a=b; swift_bytes=3"][
-          Math.floor(random() * 4)
-        ],
+        content_type:
+          ["text/plain", "a/b;swift_bytes=12", "x/y; charset=utf-8", "t/t ; a=b; swift_bytes=3"][
+            Math.floor(random() * 4)
+          ],
         etag: `etag${Math.floor(random() * 5)}`,
         storage_policy_index: policy,
       };
@@ -77,15 +100,25 @@ export function randomContainerOps(seed: number, db: string, count: number): Op[
       if (random() < 0.25) op.meta_timestamp = randomTimestamp(random);
       ops.push(op);
     } else if (r < 0.6) {
-      ops.push({ op: "delete_object", db, name, timestamp: randomTimestamp(random), storage_policy_index: policy });
+      ops.push({
+        op: "delete_object",
+        db,
+        name,
+        timestamp: randomTimestamp(random),
+        storage_policy_index: policy,
+      });
     } else if (r < 0.7) {
-      const key = ["X-Container-Meta-A", "X-Container-Meta-Ü", "X-Container-Sysmeta-Shard-Root", "123"][
-        Math.floor(random() * 4)
-      ];
+      const key =
+        ["X-Container-Meta-A", "X-Container-Meta-Ü", "X-Container-Sysmeta-Shard-Root", "123"][
+          Math.floor(random() * 4)
+        ];
       ops.push({
         op: "update_metadata",
         db,
-        updates: [[key, [random() < 0.3 ? "" : `v${Math.floor(random() * 9)}é`, randomTimestamp(random)]]],
+        updates: [[key, [
+          random() < 0.3 ? "" : `v${Math.floor(random() * 9)}é`,
+          randomTimestamp(random),
+        ]]],
       });
     } else if (r < 0.95) {
       ops.push({
@@ -115,10 +148,18 @@ export function randomContainerOps(seed: number, db: string, count: number): Op[
 export function randomAccountOps(seed: number, db: string, count: number): Op[] {
   const random = seededRandom(seed);
   const names: string[] = [];
-  const ops: Op[] = [{ op: "initialize", db, kind: "account", account: "AUTH_test", put_timestamp: "0000000001.00000" }];
+  const ops: Op[] = [{
+    op: "initialize",
+    db,
+    kind: "account",
+    account: "AUTH_test",
+    put_timestamp: "0000000001.00000",
+  }];
   for (let i = 0; i < count; i++) {
     const r = random();
-    const name = names.length && random() < 0.5 ? names[Math.floor(random() * names.length)] : randomName(random, true);
+    const name = names.length && random() < 0.5
+      ? names[Math.floor(random() * names.length)]
+      : randomName(random, true);
     if (!names.includes(name)) names.push(name);
     if (r < 0.55) {
       const deleted = random() < 0.3;
@@ -136,12 +177,20 @@ export function randomAccountOps(seed: number, db: string, count: number): Op[] 
         storage_policy_index: random() < 0.2 ? 1 : 0,
       });
     } else if (r < 0.65) {
-      const key = ["X-Account-Meta-A", "X-Account-Meta-Ü", "X-Account-Sysmeta-B", "7"][Math.floor(random() * 4)];
+      const key = [
+        "X-Account-Meta-A",
+        "X-Account-Meta-Ü",
+        "X-Account-Sysmeta-B",
+        "7",
+      ][Math.floor(random() * 4)];
       ops.push({
         op: "update_metadata",
         db,
         kind: "account",
-        updates: [[key, [random() < 0.3 ? "" : `v${Math.floor(random() * 9)}`, randomTimestamp(random)]]],
+        updates: [[key, [
+          random() < 0.3 ? "" : `v${Math.floor(random() * 9)}`,
+          randomTimestamp(random),
+        ]]],
       });
     } else if (r < 0.95) {
       ops.push({ op: "list_containers", db, kind: "account", ...randomListing(random, names) });
