@@ -48,7 +48,8 @@ function pythonJsonString(text: string): string {
 function pythonNumber(n: number): string {
   if (Number.isNaN(n)) return "NaN";
   if (!Number.isFinite(n)) return n > 0 ? "Infinity" : "-Infinity";
-  return Number.isInteger(n) ? n.toFixed(0) : pythonFloatRepr(n);
+  // JSON numbers that are not safe integers were floats on the Python side too (metadata holds strings).
+  return Number.isSafeInteger(n) ? n.toFixed(0) : pythonFloatRepr(n);
 }
 
 /** Python's repr() of a float: shortest round-trip digits, ".0" on integral values, e+XX past 1e16. */
