@@ -302,3 +302,32 @@ Deno.test("createBroker() lays the database out as containers/<part>/<suffix>/<h
     assertEquals(createdAgain, false);
   });
 });
+
+Deno.test("rows replicated with merge_items() land and advance incoming_sync as in Swift", async () => {
+  await withTempDir(async (root) => {
+    const source = dbIn(root, "source");
+    assertNoErrors(await runSwiftOps(writes(source)));
+    const [items] = await runSwiftOps([{ op: "items_since", db: source, start: -1, count: 100 }]);
+    const rows = (items as { ok: Record<string, unknown>[] }).ok;
+    const script = (db: string): Op[] => [
+      writes(db)[0],
+      { op: "merge_items", db, items: rows.slice(0, 3), source: "remote-1" },
+      { op: "merge_items", db, items: rows.slice(3), source: "remote-1" },
+      { op: "merge_items", db, items: rows.slice(1, 2), source: "remote-2" },
+      {
+        op: "merge_syncs",
+        db,
+        points: [{ remote_id: "remote-2", sync_point: 1 }, { remote_id: "r3", sync_point: 9 }],
+      },
+      { op: "syncs", db },
+      { op: "merge_syncs", db, incoming: false, points: [{ remote_id: "r4", sync_point: 4 }] },
+      { op: "syncs", db, incoming: false },
+      { op: "rows", db, table: "object" },
+      { op: "info", db },
+    ];
+    const fromSwift = await runSwiftOps(script(dbIn(root, "swift")));
+    assertNoErrors(fromSwift);
+    const fromSwiftd = await runSwiftdOps(script(dbIn(root, "swiftd")));
+    assertEquals(maskVolatile(fromSwiftd), maskVolatile(fromSwift));
+  });
+});

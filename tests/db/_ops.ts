@@ -161,6 +161,12 @@ async function runOne(op: Op): Promise<unknown> {
       );
       return [reclaimer.reclaimed, reclaimer.getTombstoneCount()];
     }
+    case "syncs":
+      return await broker.getSyncs((op.incoming as boolean) ?? true);
+    case "merge_syncs":
+      // deno-lint-ignore no-explicit-any
+      await broker.mergeSyncs(op.points as any[], (op.incoming as boolean) ?? true);
+      return null;
     case "replication_info":
       return await broker.getReplicationInfo();
   }

@@ -98,6 +98,11 @@ def run(op):
     if name == 'reclaim':
         r = broker(op).reclaim(op['age_timestamp'], op['sync_timestamp'])
         return [r.reclaimed, r.get_tombstone_count()]
+    if name == 'syncs':
+        return broker(op).get_syncs(op.get('incoming', True))
+    if name == 'merge_syncs':
+        broker(op).merge_syncs(op['points'], op.get('incoming', True))
+        return None
     if name == 'replication_info':
         info = broker(op).get_replication_info()
         return info
