@@ -1,5 +1,7 @@
 /** Options of the apps (the last stage of a pipeline), by Swift entry point name. */
 import { bool } from "../values.ts";
+import { ACCOUNT_SERVER_OPTIONS } from "./account.ts";
+import { CONTAINER_SERVER_OPTIONS } from "./container.ts";
 import { OBJECT_SERVER_OPTIONS } from "./object.ts";
 import { option, type OptionTable } from "./option.ts";
 import { RUNTIME_OPTIONS } from "./runtime.ts";
@@ -39,7 +41,7 @@ export const OBJECT_APP = {
 export const CONTAINER_APP = {
   name: "container",
   doc: "Container server: object listings in SQLite databases.",
-  options: [...RUNTIME_OPTIONS, ...STORAGE_OPTIONS],
+  options: [...RUNTIME_OPTIONS, ...STORAGE_OPTIONS, ...CONTAINER_SERVER_OPTIONS],
   complete: false,
 } as const satisfies OptionTable;
 
@@ -47,7 +49,7 @@ export const CONTAINER_APP = {
 export const ACCOUNT_APP = {
   name: "account",
   doc: "Account server: container listings in SQLite databases.",
-  options: [...RUNTIME_OPTIONS, ...STORAGE_OPTIONS],
+  options: [...RUNTIME_OPTIONS, ...STORAGE_OPTIONS, ...ACCOUNT_SERVER_OPTIONS],
   complete: false,
 } as const satisfies OptionTable;
 
