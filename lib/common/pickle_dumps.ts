@@ -7,8 +7,9 @@
  * Byte equality needs CPython's memo, which is keyed by object identity: an object pickled
  * twice is written once and then fetched with GET. Here arrays, Maps, PyTuples and Uint8Arrays
  * keep their JS identity; strings have none, so the writer follows what CPython's data paths
- * yield: the empty str/bytes and one-char latin-1 str / one-byte bytes are shared singletons
- * (CPython caches them), every other str/bytes occurrence is a distinct object.
+ * yield: the empty str/bytes and one-byte bytes are shared singletons (CPython caches them, and
+ * str.encode() returns them), one-char strs are shared only on request (see
+ * `shareOneCharStrs`), and every other str/bytes occurrence is a distinct object.
  *
  * @module
  */
@@ -27,6 +28,13 @@ export type PickleProtocol = 0 | 1 | 2 | 3 | 4 | 5;
 export interface DumpPickleOptions {
   /** Protocol to write: Swift uses 2 for metadata/hashes.pkl/.pending and 0 for async_pending. */
   protocol: PickleProtocol;
+  /**
+   * Treat equal one-character latin-1 strs as one object, pickled once then fetched from the
+   * memo. CPython shares those made by decoding, slicing or literals but not those made by
+   * str(int) or split(), so it depends on the writer's code: Swift's async_pending headers
+   * (e.g. two "0" values from str()) need false, the default.
+   */
+  shareOneCharStrs?: boolean;
 }
 
 /** Thrown when a value has no pickle form (e.g. `undefined` or a plain object). */
@@ -40,7 +48,7 @@ export class PicklingError extends Error {
 
 /** Serializes `value` byte-for-byte like CPython's `pickle.dumps(value, protocol)`. */
 export function dumpPickle(value: PickleValue, options: DumpPickleOptions): Uint8Array {
-  return new Pickler(options.protocol).dump(value);
+  return new Pickler(options.protocol, options.shareOneCharStrs ?? false).dump(value);
 }
 
 const FRAME_HEADER_SIZE = 9;
@@ -48,19 +56,22 @@ const LATIN1_CONSTANT = Symbol("'latin1' argument of _codecs.encode");
 const HEADER_KEY_DICT = ["swift.common.header_key_dict", "HeaderKeyDict"] as const;
 const TEXT = new TextEncoder();
 
-function isSharedStr(s: string): boolean {
+/** Whether CPython's str made by decoding/slicing is a cached singleton (empty, or latin-1 char). */
+function isSingletonStr(s: string): boolean {
   return s.length === 0 || (s.length === 1 && s.charCodeAt(0) < 0x100);
 }
 
 class Pickler {
   #proto: PickleProtocol;
+  #shareOneCharStrs: boolean;
   #buf = new Uint8Array(256);
   #len = 0;
   #framing = false;
   #frameStart = -1;
   #memo = new Map<unknown, number>();
 
-  constructor(protocol: PickleProtocol) {
+  constructor(protocol: PickleProtocol, shareOneCharStrs: boolean) {
+    this.#shareOneCharStrs = shareOneCharStrs;
     if (![0, 1, 2, 3, 4, 5].includes(protocol)) {
       throw new PicklingError(`Cannot pickle with protocol ${protocol}: supported are 0 to 5`);
     }
@@ -157,7 +168,10 @@ class Pickler {
 
   /** The memo key CPython's identity-keyed memo would use for this value. */
   #memoKey(value: PickleValue): unknown {
-    if (typeof value === "string") return isSharedStr(value) ? `s${value}` : undefined;
+    if (typeof value === "string") {
+      const shared = value.length === 0 || (this.#shareOneCharStrs && isSingletonStr(value));
+      return shared ? `s${value}` : undefined;
+    }
     if (value instanceof Uint8Array && value.length <= 1) return `b${decodeLatin1(value)}`;
     return value;
   }
@@ -264,7 +278,14 @@ class Pickler {
   #saveArgsTuple(items: [string, typeof LATIN1_CONSTANT]): void {
     this.#opcodeBoundary();
     if (this.#proto < 2) this.#write([OP.MARK]);
-    this.#save(items[0]);
+    // The str is str(bytes, 'latin1'), a CPython singleton when one char long, whatever the
+    // sharing option says about the caller's own strs.
+    this.#opcodeBoundary();
+    const text = items[0];
+    const key = isSingletonStr(text) ? `s${text}` : undefined;
+    const seen = key === undefined ? undefined : this.#memo.get(key);
+    if (seen !== undefined) this.#get(seen);
+    else this.#saveStr(text, key);
     this.#opcodeBoundary();
     const latin1 = this.#memo.get(LATIN1_CONSTANT);
     if (latin1 !== undefined) this.#get(latin1);

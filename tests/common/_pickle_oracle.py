@@ -8,7 +8,8 @@ Values cross the process boundary in a tagged JSON form that keeps every Python 
 Commands (one JSON document per stdin line, one per stdout line):
   corpus SEED COUNT   -> {"tagged": T, "pickles": ["<hex proto 0>", .., "<hex proto 5>"]}
   load                <- {"hex": .., "encoding": ..} -> {"tagged": T} or {"error": msg}
-  dump                <- {"tagged": T, "protocol": p} -> {"hex": ..}
+  dump                <- {"tagged": T, "protocol": p, "singletons": b} -> {"hex": ..}
+                         (singletons: one-char strs are CPython's cached objects)
 """
 import json
 import pickle
@@ -43,7 +44,7 @@ def to_tagged(v):
     raise TypeError("untaggable %r" % type(v))
 
 
-def from_tagged(t):
+def from_tagged(t, singletons=False):
     """Builds fresh objects, so identity sharing is only what CPython itself caches."""
     kind = t[0]
     if kind == "none":
@@ -55,19 +56,22 @@ def from_tagged(t):
     if kind == "float":
         return struct.unpack(">d", bytes.fromhex(t[1]))[0]
     if kind == "str":
-        return bytes.fromhex(t[1]).decode("utf-8", "surrogatepass")
+        s = bytes.fromhex(t[1]).decode("utf-8", "surrogatepass")
+        # A fresh object even for one char (decoding would return CPython's cached one), the
+        # way str(int) and split() make them: dumpPickle's default.
+        return "".join([s, ""]) if len(s) == 1 and not singletons else s
     if kind == "bytes":
         return bytes.fromhex(t[1])
     if kind == "list":
-        return [from_tagged(x) for x in t[1]]
+        return [from_tagged(x, singletons) for x in t[1]]
     if kind == "tuple":
-        return tuple(from_tagged(x) for x in t[1])
+        return tuple(from_tagged(x, singletons) for x in t[1])
     if kind == "dict":
-        return {from_tagged(k): from_tagged(v) for k, v in t[1]}
+        return {from_tagged(k, singletons): from_tagged(v, singletons) for k, v in t[1]}
     if kind == "hkd":
         h = HeaderKeyDict()
         for k, v in t[1]:
-            h[from_tagged(k)] = from_tagged(v)
+            h[from_tagged(k, singletons)] = from_tagged(v, singletons)
         return h
     raise ValueError(kind)
 
@@ -195,7 +199,8 @@ def main():
             except Exception as e:  # the test compares accept/refuse, not messages
                 out = {"error": "%s: %s" % (type(e).__name__, e)}
         elif cmd == "dump":
-            out = {"hex": pickle.dumps(from_tagged(req["tagged"]), req["protocol"]).hex()}
+            value = from_tagged(req["tagged"], req.get("singletons", False))
+            out = {"hex": pickle.dumps(value, req["protocol"]).hex()}
         else:
             raise SystemExit("unknown command %r" % cmd)
         print(json.dumps(out))

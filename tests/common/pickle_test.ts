@@ -221,3 +221,52 @@ Deno.test("loadPickle() names the refused global and its offset in the error", (
   assertThrows(() => loadPickle(bytes), UnpicklingError, 'refusing global "os.system"');
   assertThrows(() => loadPickle(bytes), UnpicklingError, "offset 0");
 });
+
+Deno.test("dumpPickle() rewrites the pickles real Swift wrote (hashes.pkl, async_pending, .pending) byte for byte", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "swiftd-pickles-" });
+  try {
+    const script = fromFileUrl(new URL("./_swift_pickles.py", import.meta.url));
+    const { code, stdout, stderr } = await new Deno.Command("/usr/bin/python3", {
+      args: [script, dir],
+    }).output();
+    if (code !== 0) {
+      throw new Error(`Swift pickle script failed: ${new TextDecoder().decode(stderr)}`);
+    }
+    const files = new TextDecoder().decode(stdout).trim().split("\n").map((l) => JSON.parse(l)) as {
+      what: string;
+      protocol: PickleProtocol;
+      encoding: Py2StringEncoding;
+      shareOneCharStrs: boolean;
+      hex: string;
+    }[];
+    assertEquals(files.filter((f) => f.what.startsWith("async_pending ")).length >= 4, true);
+    for (const f of files) {
+      const value = loadPickle(unhex(f.hex), { encoding: f.encoding, exactFloats: true });
+      const again = dumpPickle(value, {
+        protocol: f.protocol,
+        shareOneCharStrs: f.shareOneCharStrs,
+      });
+      assertEquals(hex(again), f.hex, f.what);
+    }
+    const hashes = loadPickle(unhex(files[0].hex)) as Map<string, PickleValue>;
+    assertEquals(hashes.get("valid"), true);
+    assertEquals(typeof hashes.get("updated"), "number");
+    const update = loadPickle(unhex(files[1].hex)) as Map<string, PickleValue>;
+    assertEquals(update.get("headers") instanceof PyHeaderKeyDict, true);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("dumpPickle() with shareOneCharStrs matches CPython's cached one-char strs", async () => {
+  const value: PickleValue = ["0", "0", "é", ["é", "x", "0"], new PyTuple(["", ""])];
+  const requests = PROTOCOLS.flatMap((protocol) => [
+    { tagged: toTagged(value), protocol, singletons: true },
+    { tagged: toTagged(value), protocol, singletons: false },
+  ]);
+  const answers = (await oracle(["dump"], requests)) as { hex: string }[];
+  for (const [i, req] of requests.entries()) {
+    const ours = dumpPickle(value, { protocol: req.protocol, shareOneCharStrs: req.singletons });
+    assertEquals(hex(ours), answers[i].hex, `protocol ${req.protocol} shared ${req.singletons}`);
+  }
+});
