@@ -1,0 +1,111 @@
+/**
+ * The parts of a swob Request the object server reads: the WSGI PATH_INFO (percent-decoded
+ * bytes as a latin-1 string), headers keyed as in the environ, X-Timestamp, the message
+ * length, and the conditional headers.
+ */
+import { Timestamp } from "../common/timestamp.ts";
+import { SwobHeaders } from "./swob_headers.ts";
+import { latin1, wsgiQuote } from "./wsgi_text.ts";
+
+/** Why the request's X-Timestamp cannot be used (swift.common.exceptions.InvalidTimestamp). */
+export class InvalidTimestamp extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InvalidTimestamp";
+  }
+}
+
+/** Decodes %XX escapes to bytes and returns them as a WSGI string (eventlet's PATH_INFO). */
+export function pathInfoOf(url: URL): string {
+  const text = url.pathname;
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (char === 0x25 && /^[0-9a-fA-F]{2}$/.test(text.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else {
+      // WHATWG URLs percent-encode everything outside ASCII, so this is one byte.
+      bytes.push(char & 0xff);
+    }
+  }
+  return latin1(Uint8Array.from(bytes));
+}
+
+/** One request as the object controller sees it. */
+export class SwobRequest {
+  /** The Fetch request (its body is the upload). */
+  readonly raw: Request;
+  readonly method: string;
+  readonly url: URL;
+  /** PATH_INFO: the decoded path as a WSGI string. */
+  readonly pathInfo: string;
+  readonly headers: SwobHeaders;
+  /** REMOTE_ADDR. */
+  readonly remoteAddr: string;
+  #timestamp?: Timestamp;
+
+  constructor(raw: Request, remoteAddr = "") {
+    this.raw = raw;
+    this.method = raw.method;
+    this.url = new URL(raw.url);
+    this.pathInfo = pathInfoOf(this.url);
+    this.headers = new SwobHeaders(raw.headers);
+    this.remoteAddr = remoteAddr;
+  }
+
+  /** Request.path: the quoted path without the query string. */
+  get path(): string {
+    return wsgiQuote(this.pathInfo);
+  }
+
+  /** Request.as_referer(): "METHOD http://host/path?query", the Referer of sub-requests. */
+  asReferer(): string {
+    const host = this.headers.get("Host") ?? this.url.host;
+    const scheme = this.url.protocol.replace(/:$/, "");
+    const shown = (scheme === "http" && host.endsWith(":80")) ||
+        (scheme === "https" && host.endsWith(":443"))
+      ? host.slice(0, host.lastIndexOf(":"))
+      : host;
+    return `${this.method} ${scheme}://${shown}${this.path}${this.url.search}`;
+  }
+
+  /** Request.timestamp: X-Timestamp as a Timestamp; throws InvalidTimestamp. */
+  get timestamp(): Timestamp {
+    if (this.#timestamp) return this.#timestamp;
+    const raw = this.headers.get("X-Timestamp");
+    if (raw === undefined) throw new InvalidTimestamp("Missing X-Timestamp header");
+    try {
+      this.#timestamp = new Timestamp(raw);
+    } catch {
+      throw new InvalidTimestamp("Invalid X-Timestamp header");
+    }
+    return this.#timestamp;
+  }
+
+  /**
+   * Request.message_length(): Content-Length as a number, or undefined when chunked or
+   * absent. Throws RangeError for a bad Content-Length or Transfer-Encoding, TypeError
+   * ("not implemented") for several transfer codings, as swob raises ValueError/AttributeError.
+   */
+  messageLength(): number | undefined {
+    const te = this.headers.get("Transfer-Encoding");
+    if (te) {
+      const codings = te.split(",");
+      if (codings.length > 1) {
+        throw new TypeError(
+          "Unsupported Transfer-Coding header value specified in Transfer-Encoding header",
+        );
+      }
+      if (codings[0].toLowerCase() === "chunked") return undefined;
+      throw new RangeError("Invalid Transfer-Encoding header value");
+    }
+    const length = this.headers.get("Content-Length");
+    if (length === undefined) return undefined;
+    const value = /^\s*[+-]?\d+(?:_\d+)*\s*$/.test(length)
+      ? Number(length.trim().replaceAll("_", ""))
+      : NaN;
+    if (!Number.isSafeInteger(value)) throw new RangeError("Invalid Content-Length header value");
+    return value;
+  }
+}
