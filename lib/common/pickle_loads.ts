@@ -16,13 +16,15 @@
 
 import { decodeEscapedBytes, decodeRawUnicodeEscape } from "./_pickle_text.ts";
 import { OP, OP_NAME } from "./_pickle_opcodes.ts";
-import { PyFloat, PyHeaderKeyDict, PyTuple } from "./pickle_value.ts";
+import { callGlobal, checkBuild, findGlobal, newObject } from "./_pickle_globals.ts";
+import { decodeLong, normalizeInt } from "./_pickle_numbers.ts";
+import { PyFloat, PyTuple } from "./pickle_value.ts";
 import type { PickleValue } from "./pickle_value.ts";
-import { decodeLatin1, decodeUtf8, encodeLatin1, encodeUtf8 } from "./python_codecs.ts";
+import { decodeLatin1, decodeUtf8 } from "./python_codecs.ts";
 import {
   describeItem,
   finishLoadedValue,
-  PickleGlobal,
+  type PickleGlobal,
   setDictItem,
 } from "./_pickle_load_items.ts";
 
@@ -50,24 +52,6 @@ export class UnpicklingError extends Error {
 }
 
 type StackItem = PickleValue | PickleGlobal;
-
-// Python 3 maps these Python 2 module names when reading (fix_imports=True).
-const IMPORT_FIXES: Readonly<Record<string, string>> = {
-  __builtin__: "builtins",
-  copy_reg: "copyreg",
-};
-
-const ALLOWED_GLOBALS = new Set([
-  "_codecs.encode",
-  "builtins.bytes",
-  "builtins.dict",
-  "copyreg._reconstructor",
-  "swift.common.header_key_dict.HeaderKeyDict",
-  "swift.common.swob.HeaderKeyDict",
-]);
-
-const LATIN1_NAMES = new Set(["latin1", "latin-1", "iso-8859-1", "iso8859-1", "l1"]);
-const UTF8_NAMES = new Set(["utf-8", "utf8", "utf_8"]);
 
 /** Reads one pickle from `data` like Python's `pickle.loads`, for plain data only. */
 export function loadPickle(data: Uint8Array, options: LoadPickleOptions = {}): PickleValue {
@@ -251,13 +235,7 @@ class Unpickler {
   }
 
   #global(module: string, name: string): PickleGlobal {
-    const g = new PickleGlobal(IMPORT_FIXES[module] ?? module, name);
-    if (!ALLOWED_GLOBALS.has(g.dotted)) {
-      throw this.#error(
-        `refusing global "${module}.${name}": only ${[...ALLOWED_GLOBALS].join(", ")} are allowed`,
-      );
-    }
-    return g;
+    return this.#guard(() => findGlobal(module, name));
   }
 
   #memoGet(index: number): void {
@@ -291,70 +269,30 @@ class Unpickler {
     for (const item of items) target.push(item as PickleValue);
   }
 
+  /** Runs `fn`, turning its plain Error into an UnpicklingError at the current opcode. */
+  #guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof UnpicklingError) throw err;
+      throw this.#error((err as Error).message);
+    }
+  }
+
   #reduce(): void {
     const args = this.#pop();
     const callable = this.#pop();
-    if (!(callable instanceof PickleGlobal) || !(args instanceof PyTuple)) {
-      throw this.#error(
-        `REDUCE needs a global and a tuple, got ${describeItem(callable)} and ${
-          describeItem(args)
-        }`,
-      );
-    }
-    const a = args.items as StackItem[];
-    if (callable.dotted === "_codecs.encode" && typeof a[0] === "string" && a.length <= 2) {
-      const codec = a.length === 2 ? a[1] : "utf-8";
-      const name = typeof codec === "string" ? codec.toLowerCase() : "";
-      try {
-        if (LATIN1_NAMES.has(name)) return this.#push(encodeLatin1(a[0]));
-        if (UTF8_NAMES.has(name)) return this.#push(encodeUtf8(a[0], "strict"));
-      } catch (err) {
-        throw this.#error((err as Error).message);
-      }
-      throw this.#error(
-        `_codecs.encode() with codec ${describeItem(codec)}: only latin1 and utf-8 are allowed`,
-      );
-    }
-    if (callable.dotted === "builtins.bytes" && a.length === 0) {
-      return this.#push(new Uint8Array(0));
-    }
-    if (
-      callable.dotted === "copyreg._reconstructor" && a.length === 3 &&
-      isHeaderKeyDictClass(a[0]) && a[1] instanceof PickleGlobal &&
-      a[1].dotted === "builtins.dict" && a[2] instanceof Map
-    ) {
-      // dict.__init__(obj, state) copies the items without HeaderKeyDict's key title-casing.
-      return this.#push(new PyHeaderKeyDict(a[2]));
-    }
-    throw this.#error(
-      `refusing to call ${callable.dotted} with ${a.length} argument(s) (${
-        a.map(describeItem).join(", ")
-      })`,
-    );
+    this.#push(this.#guard(() => callGlobal(callable, args)));
   }
 
   #newObj(cls: StackItem, args: StackItem, kwargs?: StackItem): void {
-    const emptyKwargs = kwargs === undefined || (kwargs instanceof Map && kwargs.size === 0);
-    if (
-      !isHeaderKeyDictClass(cls) || !(args instanceof PyTuple) || args.items.length !== 0 ||
-      !emptyKwargs
-    ) {
-      throw this.#error(
-        `refusing to instantiate ${describeItem(cls)}: only HeaderKeyDict() is allowed`,
-      );
-    }
-    this.#push(new PyHeaderKeyDict());
+    this.#push(this.#guard(() => newObject(cls, args, kwargs)));
   }
 
   #build(): void {
     const state = this.#pop();
     const target = this.#top();
-    const empty = state === null || (state instanceof Map && state.size === 0);
-    if (!(target instanceof PyHeaderKeyDict) || !empty) {
-      throw this.#error(
-        `refusing BUILD of ${describeItem(target)} with state ${describeItem(state)}`,
-      );
-    }
+    this.#guard(() => checkBuild(target, state));
   }
 
   #dispatch(op: number): void {
@@ -544,24 +482,4 @@ class Unpickler {
         : `refusing opcode ${name}: it can run code or builds a type Swift never stores`,
     );
   }
-}
-
-function isHeaderKeyDictClass(v: StackItem): boolean {
-  return v instanceof PickleGlobal && v.name === "HeaderKeyDict";
-}
-
-/** Returns a safe integer as a number, anything larger as a bigint. */
-export function normalizeInt(v: bigint): number | bigint {
-  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)
-    ? Number(v)
-    : v;
-}
-
-/** Decodes LONG1/LONG4 payloads: little-endian two's complement, empty meaning zero. */
-function decodeLong(bytes: Uint8Array): number | bigint {
-  if (bytes.length === 0) return 0;
-  let v = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i]);
-  if (bytes[bytes.length - 1] & 0x80) v -= 1n << BigInt(bytes.length * 8);
-  return normalizeInt(v);
 }
