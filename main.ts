@@ -8,6 +8,7 @@ import { resolve } from "@std/path";
 import { type Command, parseCommand, USAGE, UsageError } from "./lib/cli/args.ts";
 import { configText } from "./lib/cli/config_command.ts";
 import { helpText } from "./lib/cli/help.ts";
+import { buildRingFile, showRingFile } from "./lib/cli/ring_command.ts";
 import { ExitCode } from "./lib/common/exit_codes.ts";
 import type { ConfigSource } from "./lib/config/paste.ts";
 import { prepare } from "./lib/supervisor/prepare.ts";
@@ -70,6 +71,23 @@ const RUNNERS: { [K in Command["kind"]]: Runner<K> } = {
       Deno.stdout.writeSync(new TextEncoder().encode(configText(cmd.conf, cmd)));
       return Promise.resolve(ExitCode.OK);
     } catch (err) {
+      printError((err as Error).message);
+      return Promise.resolve(ExitCode.CONFIG);
+    }
+  },
+  ring: (cmd) => {
+    try {
+      print(
+        cmd.action === "show"
+          ? showRingFile(cmd.file)
+          : buildRingFile(cmd.file, cmd.partPower!, cmd.replicas!, [...cmd.devices!]),
+      );
+      return Promise.resolve(ExitCode.OK);
+    } catch (err) {
+      if (err instanceof UsageError) {
+        printError(`swiftd: ${err.message}`);
+        return Promise.resolve(ExitCode.USAGE);
+      }
       printError((err as Error).message);
       return Promise.resolve(ExitCode.CONFIG);
     }

@@ -27,6 +27,14 @@ export type Command =
     readonly section?: string;
     readonly wsgi: boolean;
   }
+  | {
+    readonly kind: "ring";
+    readonly action: "build" | "show";
+    readonly file: string;
+    readonly partPower?: number;
+    readonly replicas?: number;
+    readonly devices?: readonly string[];
+  }
   | { readonly kind: "help"; readonly server?: ServerName }
   | { readonly kind: "version" }
   | { readonly kind: "worker" };
@@ -44,6 +52,8 @@ export const USAGE = `Usage:
   swiftd                                   run the all-in-one default (see README)
   swiftd SERVER CONF [-v] [-o] [--test-config]
   swiftd config CONF [-s SECTION] [-w]
+  swiftd ring build FILE PART_POWER REPLICAS DEVICE...   (DEVICE: [rR]zZ-IP:PORT/NAME[@WEIGHT])
+  swiftd ring show FILE
   swiftd help [SERVER]   |   swiftd --help   |   swiftd --version
 
 SERVER is one of: ${Object.keys(SERVERS).join(", ")}.
@@ -60,6 +70,7 @@ export function parseCommand(argv: readonly string[]): Command {
   if (word === "--help" || word === "-h") return { kind: "help" };
   if (word === "help") return helpCommand(rest);
   if (word === "config") return configCommand(rest);
+  if (word === "ring") return ringCommand(rest);
   if (isServerName(word)) return serverCommand(word, rest);
   throw new UsageError(
     word.startsWith("-")
@@ -130,6 +141,28 @@ function configCommand(args: readonly string[]): Command {
     section: parsed.section || undefined,
     wsgi: Boolean(parsed.wsgi),
   };
+}
+
+function ringCommand(args: readonly string[]): Command {
+  const [action, file, ...rest] = args;
+  if (action === "show" && file && rest.length === 0) return { kind: "ring", action, file };
+  if (action === "build" && file && rest.length >= 3) {
+    const [power, replicas, ...devices] = rest;
+    const partPower = Number(power);
+    const count = Number(replicas);
+    if (!Number.isInteger(partPower) || partPower < 0 || partPower > 32) {
+      throw new UsageError(
+        `PART_POWER must be an integer from 0 to 32: current value is "${power}"`,
+      );
+    }
+    if (!Number.isInteger(count) || count < 1) {
+      throw new UsageError(`REPLICAS must be an integer >= 1: current value is "${replicas}"`);
+    }
+    return { kind: "ring", action, file, partPower, replicas: count, devices };
+  }
+  throw new UsageError(
+    "Usage: swiftd ring build FILE PART_POWER REPLICAS DEVICE... | swiftd ring show FILE",
+  );
 }
 
 function helpCommand(args: readonly string[]): Command {

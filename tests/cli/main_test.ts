@@ -95,3 +95,33 @@ Deno.test("swiftd config prints what swift-config prints, and -w the paste view"
       `bind_port = 6200\n__name__ = object-server\nWorkers = 3\n\n`,
   );
 });
+
+Deno.test("swiftd ring build writes a ring Swift's Ring class reads with the same devices", async () => {
+  await using dir = await makeTempDir("ring");
+  const file = join(dir.path, "object.ring.gz");
+  const built = await swiftd(
+    "ring",
+    "build",
+    file,
+    "6",
+    "2",
+    "r1z1-127.0.0.1:6200/sda1",
+    "r1z2-127.0.0.1:6200/sdb1@50",
+  );
+  assertEquals(built.code, 0, built.stderr);
+  assertStringIncludes(built.stdout, "64 partitions, 2 replicas, 2 devices");
+  const shown = await swiftd("ring", "show", file);
+  assertStringIncludes(shown.stdout, "1 1 2 127.0.0.1:6200/sdb1 50 ");
+  const python = await new Deno.Command("/usr/bin/python3", {
+    args: [
+      "-c",
+      `from swift.common.ring import RingData
+r = RingData.load(${JSON.stringify(file)})
+print(len(r._replica2part2dev_id), len(r._replica2part2dev_id[0]), [d['device'] for d in r.devs])`,
+    ],
+  }).output();
+  assertEquals(new TextDecoder().decode(python.stdout).trim(), "2 64 ['sda1', 'sdb1']");
+  const bad = await swiftd("ring", "build", file, "6", "2", "sda1");
+  assertEquals(bad.code, 2);
+  assertStringIncludes(bad.stderr, 'Bad device "sda1"');
+});
