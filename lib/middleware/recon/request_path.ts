@@ -1,0 +1,54 @@
+/**
+ * The request path as Swift's recon sees it: eventlet's PATH_INFO (the percent-decoded bytes,
+ * held as a latin-1 string) and swob's Request.path (PATH_INFO quoted again).
+ *
+ * The path is cut out of `req.url` as text rather than through `new URL()`, which would
+ * resolve "/recon/../x" to "/x": Swift answers the unresolved path (404 "Invalid path:
+ * /recon/../x"), and Deno.serve hands it over unresolved.
+ *
+ * @module
+ */
+
+/** PATH_INFO of `url`: everything from the first "/" after the authority up to "?", decoded. */
+export function pathInfoOf(url: string): string {
+  const scheme = url.indexOf("://");
+  const start = url.indexOf("/", scheme < 0 ? 0 : scheme + 3);
+  if (start < 0) return "/";
+  const query = url.indexOf("?", start);
+  const raw = query < 0 ? url.slice(start) : url.slice(start, query);
+  // Deno.serve decodes raw UTF-8 bytes of the request line into characters; encode them back.
+  const bytes = new TextEncoder().encode(raw);
+  let out = "";
+  for (let i = 0; i < bytes.length; i++) {
+    const hex = bytes[i] === 0x25 ? String.fromCharCode(bytes[i + 1], bytes[i + 2]) : "";
+    if (/^[0-9a-fA-F]{2}$/.test(hex)) {
+      out += String.fromCharCode(parseInt(hex, 16));
+      i += 2;
+    } else {
+      out += String.fromCharCode(bytes[i]);
+    }
+  }
+  return out;
+}
+
+/** wsgi_quote(): urllib's quote() of a latin-1 string's bytes, "/" kept. */
+export function wsgiQuote(pathInfo: string): string {
+  let out = "";
+  for (const c of pathInfo) {
+    out += /[A-Za-z0-9_.~\/-]/.test(c)
+      ? c
+      : `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  return out;
+}
+
+/** os.path.join(a, b) for a relative `b`: no separator added after an empty or "/"-ended `a`. */
+export function joinPath(a: string, b: string): string {
+  if (b.startsWith("/")) return b;
+  return a === "" || a.endsWith("/") ? a + b : `${a}/${b}`;
+}
+
+/** urllib.parse.quote_plus(name) === name: check_drive()'s test of a device name. */
+export function isQuotePlusSafe(name: string): boolean {
+  return /^[A-Za-z0-9_.~-]*$/.test(name);
+}
