@@ -32,5 +32,12 @@ export function withBodyTimeout(req: Request, timeoutMs: number): Request {
       return reader.cancel(reason);
     },
   });
-  return new Request(req, { body, duplex: "half" } as RequestInit);
+  // Built from parts: copying `req` itself would copy its AbortSignal, which makes Deno warn
+  // about its legacy abort-on-success behaviour.
+  return new Request(req.url, {
+    method: req.method,
+    headers: req.headers,
+    body,
+    duplex: "half",
+  } as RequestInit);
 }

@@ -4,6 +4,12 @@
  * (keep_idle), at most max_clients requests run at once (FIFO, waiting at most
  * client_timeout), Swift's request limits apply, and idle or stalled clients are cut off
  * after client_timeout. Any error a request raises becomes a response; the worker lives on.
+ *
+ * Draining is swiftd's own: Deno's HttpServer.shutdown() breaks request bodies still being
+ * read (an upload in flight fails), so drain() does what Swift does instead: it shuts the
+ * listening socket down (new connections go to sibling listeners, or are refused), lets every
+ * request in flight finish, answers requests arriving on open keep-alive connections with
+ * `Connection: close`, and closes the remaining idle connections once none has unread data.
  */
 import type { TypedConfig } from "../config/options/option.ts";
 import type { RUNTIME_OPTIONS } from "../config/options/runtime.ts";
@@ -15,7 +21,7 @@ import { HttpError } from "./http_error.ts";
 import { IdleReaper } from "./idle_reaper.ts";
 import { checkRequestLimits } from "./limits.ts";
 import { type Permit, Semaphore } from "./semaphore.ts";
-import { setKeepalive } from "./socket_options.ts";
+import { setKeepalive, shutdownSocket } from "./socket_options.ts";
 import { tcpSocketsOnPort, TcpState } from "./socket_table.ts";
 
 /** Listener settings, from the runtime options. */
@@ -69,11 +75,15 @@ export async function startServer(
   const clientTimeoutMs = settings.clientTimeout * 1000;
   let current = handler;
   const abort = new AbortController();
+  const drainStarted = Promise.withResolvers<void>();
   const tls = readTls(settings);
 
+  let active = 0;
+  let draining = false;
   const serveRequest = async (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => {
     const refused = checkRequestLimits(req);
     if (refused) return refused;
+    active++;
     const key = reaper.begin(info.remoteAddr);
     // The permit is held until the response body has been sent, not just until the handler
     // returns (as `using` would do): a streamed GET is work in progress for max_clients.
@@ -82,6 +92,7 @@ export async function startServer(
       state.done = true;
       state.permit?.release();
       reaper.end(key);
+      active--;
     });
     try {
       state.permit = await semaphore.acquire(clientTimeoutMs);
@@ -90,33 +101,77 @@ export async function startServer(
     }
     if (state.done) state.permit.release();
     const ctx = newRequestContext(logger, info.remoteAddr);
+    let response: Response;
     try {
-      return await current(withBodyTimeout(req, clientTimeoutMs), ctx);
+      response = await current(withBodyTimeout(req, clientTimeoutMs), ctx);
     } catch (err) {
-      return lastResort(err, req, ctx);
+      response = lastResort(err, req, ctx);
     }
+    return draining ? withConnectionClose(response) : response;
   };
 
+  // Another server of this process may listen on the same port (a reload in progress).
+  const before = new Set(listenersOn(settings.bindPort).map((s) => s.inode));
   const server = await bind(settings, tls, abort.signal, serveRequest);
-  configureListener(settings, logger);
+  const listeners = configureListener(settings, before, logger);
   reaper.start();
-  const finished = server.finished.finally(() => reaper.stop());
+  // Shutting the listener down ends Deno's accept loop with EINVAL; that is the point. The
+  // server has stopped only when drain() or close() says so.
+  const acceptLoopDone = server.finished.catch(() => {});
+  const stopped = Promise.withResolvers<void>();
+  const finished = stopped.promise.finally(() => reaper.stop());
+  const drained = (async () => {
+    await drainStarted.promise;
+    draining = true;
+    for (const fd of listeners) shutdownSocket(fd);
+    // Done when no request is in flight and no open connection holds unread bytes (a request
+    // that arrived but is not parsed yet); checked every 50 ms.
+    while (active > 0 || hasUnreadRequests(settings.bindPort)) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    abort.abort();
+    await acceptLoopDone;
+    stopped.resolve();
+  })();
   return {
     addr: server.addr,
     semaphore,
     setHandler: (next) => {
       current = next;
     },
-    drain: async () => {
-      await server.shutdown();
-      await finished;
+    drain: () => {
+      drainStarted.resolve();
+      return drained;
     },
     close: async () => {
       abort.abort();
+      await acceptLoopDone;
+      stopped.resolve();
       await finished;
     },
     finished,
   };
+}
+
+function listenersOn(port: number) {
+  return tcpSocketsOnPort(port).filter((s) => s.state === TcpState.LISTEN);
+}
+
+/** Whether one of our connections on `port` has received bytes we have not read yet. */
+function hasUnreadRequests(port: number): boolean {
+  return tcpSocketsOnPort(port).some((s) => s.state === TcpState.ESTABLISHED && s.unread > 0);
+}
+
+/** The response with `Connection: close`, so a keep-alive client leaves a draining worker. */
+function withConnectionClose(response: Response): Response {
+  try {
+    response.headers.set("Connection", "close");
+    return response;
+  } catch {
+    const copy = new Response(response.body, response);
+    copy.headers.set("Connection", "close");
+    return copy;
+  }
 }
 
 function readTls(settings: ServeSettings): { cert: string; key: string } | undefined {
@@ -179,9 +234,16 @@ async function bind(
   }
 }
 
-/** SO_KEEPALIVE + TCP_KEEPIDLE on our listening socket, as get_socket() sets them. */
-function configureListener(settings: ServeSettings, logger: SwiftLogger): void {
-  const listeners = tcpSocketsOnPort(settings.bindPort).filter((s) => s.state === TcpState.LISTEN);
+/**
+ * SO_KEEPALIVE + TCP_KEEPIDLE on our listening socket, as get_socket() sets them; returns the
+ * listener's descriptors (drain() shuts them down).
+ */
+function configureListener(
+  settings: ServeSettings,
+  others: ReadonlySet<string>,
+  logger: SwiftLogger,
+): number[] {
+  const listeners = listenersOn(settings.bindPort).filter((s) => !others.has(s.inode));
   const configured = listeners.filter((s) => setKeepalive(s.fd, settings.keepIdle));
   if (configured.length === 0) {
     logger.warning(
@@ -189,6 +251,7 @@ function configureListener(settings: ServeSettings, logger: SwiftLogger): void {
         `connections until client_timeout`,
     );
   }
+  return listeners.map((s) => s.fd);
 }
 
 function busy(clientTimeout: number): Response {

@@ -16,6 +16,8 @@ export interface TcpSocket {
   readonly remotePort: number;
   /** Kernel TCP state, e.g. "0A" (LISTEN) or "01" (ESTABLISHED). */
   readonly state: string;
+  /** Bytes received that the process has not read yet (for a listener: queued connections). */
+  readonly unread: number;
 }
 
 /** TCP states of include/net/tcp_states.h. */
@@ -69,7 +71,13 @@ export function tcpSocketsOnPort(port: number): TcpSocket[] {
     for (const line of text.split("\n").slice(1)) {
       const fields = line.trim().split(/\s+/);
       if (fields.length < 10) continue;
-      const [local, remote, state, inode] = [fields[1], fields[2], fields[3], fields[9]];
+      const [local, remote, state, queues, inode] = [
+        fields[1],
+        fields[2],
+        fields[3],
+        fields[4],
+        fields[9],
+      ];
       const fd = descriptors.get(inode);
       if (fd === undefined) continue;
       const [localHex, localPortHex] = local.split(":");
@@ -83,6 +91,7 @@ export function tcpSocketsOnPort(port: number): TcpSocket[] {
         remoteIp: decodeAddress(remoteHex),
         remotePort: parseInt(remotePortHex, 16),
         state,
+        unread: parseInt(queues.split(":")[1], 16),
       });
     }
   }

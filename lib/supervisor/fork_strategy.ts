@@ -140,6 +140,7 @@ export class ForkStrategy implements Strategy {
 
   #drainWorker(worker: WorkerProcess): void {
     if (worker.exited || worker.state === "stopping") return;
+    if (worker.state === "draining") return worker.signal("SIGHUP");
     worker.state = "draining";
     worker.signal("SIGHUP");
     const seconds = this.#current.prepared.config.settings.graceful_shutdown_timeout;
@@ -169,6 +170,11 @@ export class ForkStrategy implements Strategy {
     if (this.#phase === "draining" || this.#phase === "terminating") {
       return this.#phase === "draining" ? this.#drainWorker(worker) : worker.signal("SIGTERM");
     }
+    if (worker.state === "draining") {
+      // Told to drain while booting, before it listened for SIGHUP: tell it again.
+      worker.signal("SIGHUP");
+      return;
+    }
     this.#host.logger.notice(`Started child ${worker.pid} from parent ${Deno.pid}`);
     if (this.#phase === "starting" && this.#allServing(this.#current)) {
       this.#phase = "running";
@@ -195,6 +201,8 @@ export class ForkStrategy implements Strategy {
 
   #onBootFailed(worker: WorkerProcess, message: string): void {
     const { logger } = this.#host;
+    // Told to drain or stop while it booted: its end is no failure.
+    if (worker.state === "draining" || worker.state === "stopping") return;
     if (this.#phase === "starting") {
       logger.error(`Worker ${worker.pid} could not start: ${message}`);
       this.terminate();

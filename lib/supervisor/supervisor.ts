@@ -203,6 +203,8 @@ class Supervisor implements StrategyHost {
 
   finished(code: number): void {
     this.#exitCode = this.#failure === undefined ? code : ExitCode.CONFIG;
+    // Strategies may finish outside the loop's turn (an in-process drain): wake it up.
+    this.#queue.push({ kind: "done", name: "finished" });
   }
 
   // Signal actions

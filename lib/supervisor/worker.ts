@@ -58,7 +58,8 @@ export class WorkerProcess {
     const lines = new LineReader(this.#child.stdout);
     const first = await lines.next().catch(() => undefined);
     if (first === READY_LINE) {
-      this.state = "serving";
+      // A worker told to drain or stop while it booted keeps that state.
+      if (this.state === "booting") this.state = "serving";
       queue.push({ kind: "ready", worker: this });
     } else {
       const message = first?.startsWith(FAILED_PREFIX)
