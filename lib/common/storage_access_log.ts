@@ -144,8 +144,7 @@ function anonymize(value: string, method: string, salt: string): string {
 function pathParts(path: string): (string | undefined)[] {
   if (!path.startsWith("/")) return [];
   const segs = path.split("/");
-  const parts = [...segs.slice(1, 5), segs.length > 5 ? segs.slice(5).join("/") : undefined];
-  return parts.map((p) => p === undefined ? undefined : p);
+  return [...segs.slice(1, 5), segs.length > 5 ? segs.slice(5).join("/") : undefined];
 }
 
 /** Python's format(value, spec) for the specs log lines use (floats and plain text). */
@@ -229,7 +228,13 @@ export function requestPathOf(url: URL): string {
 export function storageLogFieldsOf(
   req: Request,
   res: Response,
-  opts: { remoteAddr: string; transTime: number; additionalInfo?: string; time?: number },
+  opts: {
+    remoteAddr: string;
+    transTime: number;
+    additionalInfo?: string;
+    time?: number;
+    pid?: number;
+  },
 ): StorageLogFields {
   const length = res.headers.get("Content-Length");
   const policyHeader = "X-Backend-Storage-Policy-Index";
@@ -244,7 +249,7 @@ export function storageLogFieldsOf(
     userAgent: req.headers.get("User-Agent") ?? undefined,
     transTime: opts.transTime,
     additionalInfo: opts.additionalInfo,
-    pid: Deno.pid,
+    pid: opts.pid ?? Deno.pid,
     policyIndex: res.headers.get(policyHeader) ?? req.headers.get(policyHeader) ?? undefined,
     time: opts.time ?? Date.now() / 1000,
   };

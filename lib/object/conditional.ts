@@ -7,9 +7,7 @@ import { parseHttpDate } from "./http_date.ts";
 import type { SwobHeaders } from "./swob_headers.ts";
 
 /** swob.normalize_etag(): strips one pair of surrounding double quotes. */
-export function normalizeEtag(tag: string): string;
-export function normalizeEtag(tag: string | undefined): string | undefined;
-export function normalizeEtag(tag: string | undefined): string | undefined {
+export function normalizeEtag(tag: string): string {
   if (tag && tag.startsWith('"') && tag.endsWith('"') && tag !== '"') return tag.slice(1, -1);
   return tag;
 }

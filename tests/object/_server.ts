@@ -110,3 +110,27 @@ export function testServer(opts: {
 export function bytes(text: string): Uint8Array<ArrayBuffer> {
   return new TextEncoder().encode(text);
 }
+
+/** PUTs `body` at `path` with a Content-Length, text/plain and the given headers. */
+export function putText(
+  server: TestServer,
+  path: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  const data = bytes(body);
+  return server.send("PUT", path, {
+    headers: {
+      "X-Timestamp": "1700000000.00000",
+      "Content-Type": "text/plain",
+      "Content-Length": String(data.length),
+      ...headers,
+    },
+    body: data,
+  });
+}
+
+/** The response's headers as a plain object (lower-case names). */
+export function headersOf(response: Response): Record<string, string> {
+  return Object.fromEntries(response.headers);
+}
