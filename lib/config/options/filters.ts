@@ -2,6 +2,7 @@
 import { optionalPath, text } from "../values.ts";
 import { LOG_OPTIONS } from "./logging.ts";
 import { option, type OptionTable } from "./option.ts";
+import { RECON_FILTER } from "./recon.ts";
 
 /** `egg:swift#healthcheck`: answers /healthcheck. */
 export const HEALTHCHECK_FILTER = {
@@ -39,4 +40,5 @@ export const CATCH_ERRORS_FILTER = {
 export const FILTER_TABLES: Readonly<Record<string, OptionTable>> = {
   [HEALTHCHECK_FILTER.name]: HEALTHCHECK_FILTER,
   [CATCH_ERRORS_FILTER.name]: CATCH_ERRORS_FILTER,
+  [RECON_FILTER.name]: RECON_FILTER,
 };
