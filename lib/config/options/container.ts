@@ -1,12 +1,106 @@
-/** Options of Swift's container server app (swift/container/server.py ContainerController.__init__). */
+/**
+ * Options of Swift's container server app: what swift/container/server.py ContainerController
+ * reads (with BaseStorageServer's replication and log_format settings), with Swift 2.30's
+ * defaults. log_requests, swift_dir and fallocate_reserve are declared with the runtime and
+ * storage options every server shares.
+ */
+import { bool, csv, oneOf, optionalText, path, seconds, text } from "../values.ts";
+import { LOG_LINE_DEFAULT_FORMAT } from "./object.ts";
 import { option } from "./option.ts";
 
 /** Container-server settings beyond the runtime ones. */
 export const CONTAINER_SERVER_OPTIONS = [
   option({
+    key: "devices",
+    parse: path,
+    default: "/srv/node",
+    doc: "Directory holding one mount point per disk, named as the ring's devices.",
+    sampleIn: "DEFAULT",
+  }),
+  option({
     key: "mount_check",
-    parse: (raw) => raw.toLowerCase() === "true",
+    parse: bool,
     default: "true",
-    doc: "Refuse requests for devices that are not mount points.",
+    doc: "Refuse (507) a disk that is not a mount point, so an unmounted disk never fills the " +
+      "root filesystem.",
+    sampleIn: "DEFAULT",
+  }),
+  option({
+    key: "node_timeout",
+    parse: seconds,
+    default: "3",
+    doc: "Seconds to wait for an account server's answer to an account update.",
+    sampleIn: "section",
+  }),
+  option({
+    key: "conn_timeout",
+    parse: seconds,
+    default: "0.5",
+    doc: "Seconds to wait for a connection to an account server.",
+    sampleIn: "section",
+  }),
+  option({
+    key: "allowed_sync_hosts",
+    parse: csv,
+    default: "127.0.0.1",
+    doc: "Hosts X-Container-Sync-To may name when it is a URL rather than a realm " +
+      "(container-sync-realms.conf in swift_dir).",
+    sampleIn: "section",
+  }),
+  option({
+    key: "auto_create_account_prefix",
+    parse: optionalText,
+    default: "",
+    doc: "Deprecated: prefix of the system accounts; set it in swift.conf [swift-constraints].",
+    sampleIn: "section",
+  }),
+  option({
+    key: "allow_versions",
+    parse: bool,
+    default: "false",
+    doc: "Deprecated: also store X-Versions-Location (use versioned_writes in the proxy).",
+    sampleIn: "section",
+  }),
+  option({
+    key: "replication_server",
+    parse: bool,
+    default: "true",
+    doc: "Serve REPLICATE, the db replicator's calls; false answers it 405.",
+    sampleIn: "section",
+  }),
+  option({
+    key: "db_preallocation",
+    parse: bool,
+    default: "false",
+    doc: "Preallocate database files as they grow; swiftd lets SQLite grow them and ignores it.",
+    sampleIn: "section",
+  }),
+  option({
+    key: "db_query_logging",
+    parse: bool,
+    default: "false",
+    doc: "Log every SQL query at debug level in Swift; swiftd accepts the key and logs none.",
+    sampleIn: "section",
+  }),
+  option({
+    key: "log_format",
+    parse: text,
+    default: LOG_LINE_DEFAULT_FORMAT,
+    doc: "Template of the access line (Python str.format fields such as {method} {path}).",
+    sampleIn: "section",
+  }),
+  option({
+    key: "log_anonymization_method",
+    parse: oneOf("md5", "sha1", "sha224", "sha256", "sha384", "sha512"),
+    default: "md5",
+    doc: "Hash of the {FIELD.anonymized} fields of log_format.",
+    sampleIn: "section",
+  }),
+  option({
+    key: "log_anonymization_salt",
+    parse: text,
+    default: "",
+    doc: "Salt hashed before the {FIELD.anonymized} fields of log_format.",
+    sampleIn: "section",
   }),
 ] as const;
