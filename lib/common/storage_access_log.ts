@@ -10,14 +10,10 @@
  * {time.X} takes a strftime directive letter and the name fields have an `.anonymized` form.
  */
 import { createHash } from "node:crypto";
+import { LOG_LINE_DEFAULT_FORMAT } from "../config/options/object.ts";
 
-/** Swift's LOG_LINE_DEFAULT_FORMAT. */
-export const DEFAULT_STORAGE_LOG_FORMAT = "{remote_addr} - - [{time.d}/{time.b}/{time.Y}" +
-  ":{time.H}:{time.M}:{time.S} +0000] " +
-  '"{method} {path}" {status} {content_length} ' +
-  '"{referer}" "{txn_id}" "{user_agent}" ' +
-  '{trans_time:.4f} "{additional_info}" {pid} ' +
-  "{policy_index}";
+/** Swift's LOG_LINE_DEFAULT_FORMAT (log_format's default in the option table). */
+export const DEFAULT_STORAGE_LOG_FORMAT: string = LOG_LINE_DEFAULT_FORMAT;
 
 /** What one access line reports. */
 export interface StorageLogFields {

@@ -39,8 +39,8 @@ function two(n: number): string {
   return String(n).padStart(2, "0");
 }
 
-/** The parts of a UTC time that Swift's log line and dates use (%d %b %Y %H %M %S %a). */
-export function gmtimeParts(
+/** The parts of a UTC time an HTTP date shows (%a %d %b %Y %H %M %S). */
+function gmtimeParts(
   seconds: number,
 ): Record<"a" | "d" | "b" | "Y" | "H" | "M" | "S", string> {
   const date = new Date(Math.floor(seconds) * 1000);
