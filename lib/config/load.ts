@@ -16,7 +16,7 @@ import { APP_TABLES } from "./options/apps.ts";
 import { FILTER_TABLES } from "./options/filters.ts";
 import type { OptionTable, TypedConfig } from "./options/option.ts";
 import type { RUNTIME_OPTIONS } from "./options/runtime.ts";
-import { type ServerName, SERVERS } from "./options/servers.ts";
+import { type ServerName, SERVERS, type ServerSpec } from "./options/servers.ts";
 import { InvalidValue } from "./values.ts";
 
 /** One app or filter of the pipeline, with the conf its factory receives. */
@@ -47,7 +47,12 @@ export interface ServerConfig {
   /** [app:SERVER] itself. */
   readonly app: StageConfig;
   /** [pipeline:main]: filters outermost first, then the app. */
-  readonly pipeline: { readonly filters: readonly StageConfig[]; readonly app: StageConfig };
+  readonly pipeline: {
+    readonly filters: readonly StageConfig[];
+    readonly app: StageConfig;
+    /** What the app changed in the pipeline (required filters it added), to be logged. */
+    readonly changes: readonly string[];
+  };
   /** Doubtful values and unknown keys, each with file:line; the server still starts. */
   readonly warnings: readonly ConfigWarning[];
 }
@@ -130,9 +135,25 @@ export function loadServerConfig(
   const logName = settings.log_name ?? spec.name;
   // run_wsgi() hands every stage the server's log_name as a global setting.
   const main = loader.loadApp(undefined, new Map([["log_name", { value: logName }]]));
-  const pipeline = isContext(main)
-    ? { filters: [], app: stage(main, warn) }
-    : { filters: main.filters.map((f) => stage(f, warn)), app: stage(main.app, warn) };
+  const filters = isContext(main) ? [] : main.filters.map((f) => stage(f, warn));
+  const pipeline = {
+    filters,
+    app: stage(isContext(main) ? main : main.app, warn),
+    changes: [] as string[],
+  };
+  pipeline.changes = insertRequiredFilters(
+    filters,
+    spec,
+    isContext(main) ? new Map() : main.conf,
+    warn,
+  );
+  if (pipeline.changes.some((line) => line.startsWith("Adding"))) {
+    pipeline.changes.push(
+      `Pipeline was modified. New pipeline is "${
+        [...filters.map((f) => f.name), pipeline.app.name].join(" ")
+      }".`,
+    );
+  }
   return deepFreeze({
     server,
     source: loader.source,
@@ -142,6 +163,48 @@ export function loadServerConfig(
     pipeline,
     warnings: [...warnings.values()],
   });
+}
+
+/**
+ * The proxy's modify_wsgi_pipeline(): adds each required filter the pipeline lacks, right
+ * after the last filter it must follow (Swift's order and positions), with the pipeline's
+ * global conf. Returns Swift's log lines about it. A required filter swiftd does not provide
+ * yet is left out (listed in the returned lines), since it cannot be built.
+ */
+function insertRequiredFilters(
+  filters: StageConfig[],
+  spec: ServerSpec,
+  globalConf: ReadonlyMap<string, ConfValue>,
+  warn: (w: ConfigWarning) => void,
+): string[] {
+  const changes: string[] = [];
+  const indexOf = (name: string) => filters.findIndex((f) => f.entryPoint === name);
+  for (const required of [...(spec.requiredFilters ?? [])].reverse()) {
+    if (indexOf(required.name) >= 0) continue;
+    const table = FILTER_TABLES[required.name];
+    if (!table) {
+      changes.push(`Required filter ${required.name} is not provided by swiftd yet; not added`);
+      continue;
+    }
+    let insertAt = 0;
+    for (const after of required.after) {
+      const name = after.replace(/\?$/, "");
+      if (after.endsWith("?") && filters[0]?.entryPoint !== name) continue;
+      const at = indexOf(name);
+      if (at >= 0) insertAt = Math.max(insertAt, at + 1);
+    }
+    const conf = new Map([...globalConf, ["__name__", { value: required.name }]]);
+    filters.splice(insertAt, 0, {
+      kind: "filter",
+      name: required.name,
+      entryPoint: required.name,
+      conf,
+      options: parseOptions(table, conf, { section: `filter:${required.name}` }, warn),
+      origin: {},
+    });
+    changes.push(`Adding required filter ${required.name} to pipeline at position ${insertAt}`);
+  }
+  return changes;
 }
 
 function isContext(ctx: PasteContext | PastePipeline): ctx is PasteContext {

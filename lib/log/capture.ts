@@ -66,9 +66,11 @@ export function captureStdio(logger: SwiftLogger, options: CaptureOptions): () =
   globalThis.addEventListener("error", onError);
   globalThis.addEventListener("unhandledrejection", onRejection);
   if (options.redirectFds ?? true) {
-    redirectToDevNull([0, 1, 2].filter((fd) =>
-      !(fd === 0 && options.keepStdin) && !(fd === 2 && options.keepStderr)
-    ));
+    redirectToDevNull(
+      [0, 1, 2].filter((fd) =>
+        !(fd === 0 && options.keepStdin) && !(fd === 2 && options.keepStderr)
+      ),
+    );
   }
   return () => {
     for (const [method, fn] of saved) console[method] = fn;

@@ -37,7 +37,8 @@ export function buildPipeline(config: ServerConfig, logger: SwiftLogger): Pipeli
     for (const cleanup of cleanups.reverse()) await cleanup();
   };
   try {
-    const { filters, app } = config.pipeline;
+    const { filters, app, changes } = config.pipeline;
+    for (const line of changes) logger.info(line);
     const handler = compose(
       filters.map((stage) => construct(stage, FILTER_FACTORIES[stage.entryPoint], build)),
       construct(app, APP_FACTORIES[app.entryPoint], build),

@@ -177,3 +177,25 @@ Deno.test("loadServerConfig() refuses an app that does not fit the server", () =
   const error = loadError(BASE.replace("egg:swift#mem_object", "egg:swift#proxy"));
   assertMatch(error.message, /egg:swift#proxy, which is not a object-server app/);
 });
+
+Deno.test("loadServerConfig() adds the proxy's required filters where Swift puts them", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "swiftd-required-" });
+  try {
+    const path = join(dir, "proxy-server.conf");
+    Deno.writeTextFileSync(
+      path,
+      "[DEFAULT]\nbind_port = 8080\n[pipeline:main]\npipeline = healthcheck proxy-server\n" +
+        "[app:proxy-server]\nuse = egg:swift#proxy\n[filter:healthcheck]\nuse = egg:swift#healthcheck\n",
+    );
+    const config = loadServerConfig(path, "proxy-server");
+    assertEquals(config.pipeline.filters[0].entryPoint, "catch_errors");
+    assertEquals(config.pipeline.filters[0].conf.get("log_name")?.value, "proxy-server");
+    assert(
+      config.pipeline.changes.includes(
+        "Adding required filter catch_errors to pipeline at position 0",
+      ),
+    );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

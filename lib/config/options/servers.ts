@@ -10,7 +10,56 @@ export interface ServerSpec {
   readonly samplePipeline: readonly string[];
   /** bind_port of Swift's sample config (SAIO and Debian use the same). */
   readonly samplePort: string;
+  /**
+   * Filters the app inserts when the pipeline lacks them (the proxy's modify_wsgi_pipeline()):
+   * each goes right after the last of `after` present in the pipeline, or first.
+   */
+  readonly requiredFilters?: readonly RequiredFilter[];
 }
+
+/** One of swift/proxy/server.py's required_filters. */
+export interface RequiredFilter {
+  readonly name: string;
+  /** Filters it must follow; "catch_errors?" means catch_errors only if the pipeline starts with it. */
+  readonly after: readonly string[];
+}
+
+/** swift/proxy/server.py required_filters of Swift 2.30, in its order. */
+const PROXY_REQUIRED_FILTERS: readonly RequiredFilter[] = [
+  { name: "catch_errors", after: [] },
+  { name: "gatekeeper", after: ["catch_errors?"] },
+  { name: "listing_formats", after: ["catch_errors", "gatekeeper", "proxy_logging", "memcache"] },
+  {
+    name: "copy",
+    after: ["staticweb", "tempauth", "keystoneauth", "catch_errors", "gatekeeper", "proxy_logging"],
+  },
+  {
+    name: "dlo",
+    after: [
+      "copy",
+      "staticweb",
+      "tempauth",
+      "keystoneauth",
+      "catch_errors",
+      "gatekeeper",
+      "proxy_logging",
+    ],
+  },
+  {
+    name: "versioned_writes",
+    after: [
+      "slo",
+      "dlo",
+      "copy",
+      "staticweb",
+      "tempauth",
+      "keystoneauth",
+      "catch_errors",
+      "gatekeeper",
+      "proxy_logging",
+    ],
+  },
+];
 
 /** Every server type, keyed by SERVER word. */
 export const SERVERS = {
@@ -19,6 +68,7 @@ export const SERVERS = {
     apps: ["proxy"],
     samplePipeline: ["catch_errors", "healthcheck", "proxy-server"],
     samplePort: "8080",
+    requiredFilters: PROXY_REQUIRED_FILTERS,
   },
   "account-server": {
     name: "account-server",
