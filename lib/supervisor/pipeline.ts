@@ -12,11 +12,15 @@ import {
   type Handler,
 } from "../middleware/compose.ts";
 import { FILTER_FACTORIES } from "../middleware/registry.ts";
+import { accountServerApp } from "../account/app.ts";
+import { containerServerApp } from "../container/app.ts";
 import { memObjectApp } from "../object/app.ts";
 
 /** Every app factory, by Swift entry point name (lib/config/options/apps.ts has their options). */
 export const APP_FACTORIES: Readonly<Record<string, AppFactory>> = {
   mem_object: memObjectApp,
+  container: containerServerApp,
+  account: accountServerApp,
 };
 
 /** A built pipeline and how to release what its stages hold. */
