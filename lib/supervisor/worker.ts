@@ -20,6 +20,8 @@ export type WorkerState = "booting" | "serving" | "draining" | "stopping";
 /** A worker process and what the parent knows of it. */
 export class WorkerProcess {
   readonly pid: number;
+  /** The server it belongs to (a supervisor may run several). */
+  readonly server: string;
   readonly generation: number;
   readonly index: number;
   readonly startedAt = Date.now();
@@ -32,6 +34,7 @@ export class WorkerProcess {
   private constructor(child: Deno.ChildProcess, hello: WorkerHello) {
     this.#child = child;
     this.pid = child.pid;
+    this.server = hello.server;
     this.generation = hello.generation;
     this.index = hello.index;
     this.#stdin = child.stdin.getWriter();
