@@ -58,7 +58,11 @@ export function reconFilter(stage: StageConfig, build: BuildContext): Filter {
     devices: options.devices,
     swiftDir: options.swift_dir,
     reconCachePath: options.recon_cache_path,
-    swiftConfFile: SWIFT_CONF_FILE,
+    // Swift reads /etc/swift/swift.conf whatever swift_dir says; swiftd reads swift.conf from
+    // swift_dir everywhere (the object server, the proxy), so recon reports that same file.
+    swiftConfFile: options.swift_dir === "/etc/swift"
+      ? SWIFT_CONF_FILE
+      : `${options.swift_dir}/swift.conf`,
   }, build.logger);
 }
 
