@@ -277,6 +277,7 @@ export class HttpConnection {
     this.#final = null;
     this.#responseDone = false;
     this.#receivedAtStart = this.#socket.received;
+    if (facts.closeRequested) this.#reusable = false;
   }
 
   async #send(bytes: Uint8Array, when: string): Promise<void> {

@@ -32,6 +32,8 @@ export interface HeadFacts {
   readonly bodyMode: RequestBodyMode;
   /** Declared Content-Length, or 0 when the body is not length-framed. */
   readonly contentLength: number;
+  /** The request says `Connection: close`: the connection ends with this exchange. */
+  readonly closeRequested: boolean;
 }
 
 /** A growable byte buffer the head is written into, reused across requests of a connection. */
@@ -98,25 +100,27 @@ export function encodeRequestHead(
   let hasAcceptEncoding = false;
   let contentLength: string | undefined;
   let transferEncoding: string | undefined;
+  let closeRequested = false;
   for (let i = 0; i < names.length; i++) {
     const lower = names[i].toLowerCase();
     if (lower === "host") hasHost = true;
     else if (lower === "accept-encoding") hasAcceptEncoding = true;
     else if (lower === "content-length") contentLength = values[i];
     else if (lower === "transfer-encoding") transferEncoding = values[i];
+    else if (lower === "connection") closeRequested ||= /(^|,)\s*close\s*(,|$)/i.test(values[i]);
   }
   if (!hasHost) writeHeader(out, "Host", hostHeaderValue(endpoint), where);
   if (!hasAcceptEncoding) writeHeader(out, "Accept-Encoding", "identity", where);
   for (let i = 0; i < names.length; i++) writeHeader(out, names[i], values[i], where);
   writeAscii(out, "\r\n");
-  return bodyFacts(contentLength, transferEncoding, where);
+  return { ...bodyFacts(contentLength, transferEncoding, where), closeRequested };
 }
 
 function bodyFacts(
   contentLength: string | undefined,
   transferEncoding: string | undefined,
   where: Where,
-): HeadFacts {
+): Omit<HeadFacts, "closeRequested"> {
   if (transferEncoding !== undefined) {
     const codings = transferEncoding.toLowerCase().split(",");
     if (codings[codings.length - 1].trim() !== "chunked") {

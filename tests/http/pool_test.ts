@@ -228,3 +228,30 @@ Deno.test("ConnectionPool.close() closes idle connections and refuses new acquis
     "the pool is closed",
   );
 });
+
+Deno.test("ConnectionPool does not keep a connection whose request or response said Connection: close", async () => {
+  const server = rawServer(async (peer) => {
+    const head = await peer.readHead();
+    const close = /connection: close/i.test(head!) ? "" : "Connection: close\r\n";
+    await peer.write(`HTTP/1.1 200 OK\r\n${close}Content-Length: 2\r\n\r\nok`);
+    await peer.drain();
+  });
+  const pool = new ConnectionPool();
+  try {
+    for (const headers of [{ Connection: "close" }, {}] as Record<string, string>[]) {
+      const response = await request(server.endpoint, {
+        method: "GET",
+        path: "/",
+        headers,
+        pool,
+        ...timeouts,
+      });
+      assertEquals(await response.text(), "ok");
+      assertEquals(pool.idleCount(), 0);
+    }
+    assertEquals(server.accepted(), 2);
+  } finally {
+    await pool.close();
+    await server.close();
+  }
+});

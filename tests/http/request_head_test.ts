@@ -21,7 +21,7 @@ Deno.test("encodeRequestHead() writes the path verbatim, Host and Accept-Encodin
       "Host: 127.0.0.1:6200\r\nAccept-Encoding: identity\r\n" +
       "X-Timestamp: 1700000000.00000\r\ncontent-LENGTH: 5\r\nx-b: 2\r\n\r\n",
   );
-  assertEquals(facts, { bodyMode: "length", contentLength: 5 });
+  assertEquals(facts, { bodyMode: "length", contentLength: 5, closeRequested: false });
 });
 
 Deno.test("encodeRequestHead() keeps a caller's Host and Accept-Encoding instead of adding its own", () => {
@@ -51,16 +51,19 @@ Deno.test("encodeRequestHead() writes header values U+0080-U+00FF as single lati
   assertEquals([...bytes.subarray(at - 3, at + 2)], [0x63, 0x61, 0x66, 0xc3, 0xa9]);
 });
 
-Deno.test("encodeRequestHead() reads chunked framing from Transfer-Encoding and no body from Content-Length 0", () => {
+Deno.test("encodeRequestHead() reads chunked framing, no body from Content-Length 0, and Connection: close", () => {
   assertEquals(
     encode({ method: "PUT", path: "/", headers: { "Transfer-Encoding": "chunked" } }).facts,
-    { bodyMode: "chunked", contentLength: 0 },
+    { bodyMode: "chunked", contentLength: 0, closeRequested: false },
   );
   assertEquals(
     encode({ method: "PUT", path: "/", headers: { "Content-Length": 0 } }).facts,
-    { bodyMode: "none", contentLength: 0 },
+    { bodyMode: "none", contentLength: 0, closeRequested: false },
   );
-  assertEquals(encode({ method: "GET", path: "/" }).facts, { bodyMode: "none", contentLength: 0 });
+  assertEquals(
+    encode({ method: "GET", path: "/", headers: { Connection: "keep-alive, Close" } }).facts,
+    { bodyMode: "none", contentLength: 0, closeRequested: true },
+  );
 });
 
 Deno.test("encodeRequestHead() refuses a CR or LF in a header value, naming the header", () => {
