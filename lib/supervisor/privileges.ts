@@ -81,25 +81,24 @@ export class PrivilegeError extends Error {
 }
 
 /**
- * Decides what to do about `user`, before anything starts: an empty value means Swift's default
- * (`swift` when started as root, otherwise stay who we are).
+ * Decides what to do about `user`, before anything starts. Swift's default is "swift"; an empty
+ * value (swiftd's addition) keeps the user swiftd was started as.
  */
 export function planPrivileges(user: string, startUid = effectiveUid()): PrivilegePlan {
-  const name = user || (startUid === 0 ? "swift" : "");
-  if (!name) return { action: "keep" };
-  const entry = lookupUser(name);
+  if (!user) return { action: "keep" };
+  const entry = lookupUser(user);
   if (!entry) {
     throw new PrivilegeError(
-      `Cannot run as user "${name}": no such user${
-        user ? "" : " (swift is the default when started as root; set user = in [DEFAULT])"
-      }`,
+      `Cannot run as user "${user}": no such user; name another one in 'user', or set ` +
+        `"user =" (empty) to keep the user swiftd is started as`,
     );
   }
   if (startUid === 0) return entry.uid === 0 ? { action: "keep" } : { action: "drop", user: entry };
   if (entry.uid === startUid) return { action: "keep" };
   throw new PrivilegeError(
-    `Cannot run as user "${name}": swiftd was started as uid ${startUid}, and only root can ` +
-      `switch users; start it as root, or as "${name}", or leave user empty`,
+    `Cannot run as user "${user}": swiftd was started as uid ${startUid}, and only root can ` +
+      `switch users; start it as root or as "${user}", or set "user =" (empty) to run as uid ` +
+      `${startUid}`,
   );
 }
 

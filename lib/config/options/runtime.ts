@@ -74,9 +74,9 @@ export const RUNTIME_OPTIONS = [
   option({
     key: "user",
     parse: text,
-    default: "",
-    doc: "User the workers run as. Empty means Swift's default: swift when started as root, " +
-      "otherwise the user swiftd was started as.",
+    default: "swift",
+    doc: "User the workers run as when swiftd starts as root (as in Swift); empty keeps the " +
+      "user swiftd is started as (a swiftd addition, for containers and local testing).",
     sampleIn: "DEFAULT",
   }),
   option({
