@@ -26,10 +26,12 @@ export function comparable(
 export function comparableDump(dump: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [path, value] of Object.entries(dump)) {
-    const db = value as { stat?: Record<string, unknown> };
+    const db = value as { stat?: Record<string, unknown>; incoming_sync?: object[] };
     if (db.stat) {
       const { created_at: _created, id: _id, ...stat } = db.stat;
-      out[path] = { ...db, stat };
+      // A trigger stamps sync rows with the time they were written.
+      const syncs = db.incoming_sync?.map((row) => ({ ...row, updated_at: "<now>" }));
+      out[path] = { ...db, stat, incoming_sync: syncs };
     } else {
       out[path] = value;
     }
