@@ -1,8 +1,8 @@
 /**
- * A TCP connection with a read buffer and eventlet-style timeouts: a timer armed around a read
- * or write closes the socket when it fires, which makes the pending Deno op reject; the op's
- * caller then sees the timeout error instead of "operation canceled". One timer per operation
- * and no Promise.race keeps the hot path to one setTimeout/clearTimeout pair.
+ * A TCP connection with a read buffer and eventlet-style timeouts: a deadline armed around a
+ * read or write closes the socket when it passes, which makes the pending Deno op reject; the
+ * op's caller then sees the timeout error instead of "operation canceled". No Promise.race and
+ * no setTimeout per operation (see _lazy_timer.ts) keep the hot path cheap.
  *
  * While parked (idle in a pool) a read stays pending, so a server that closes an idle
  * keep-alive connection is noticed at once instead of by the next request; the next request
@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { LazyTimer } from "./_lazy_timer.ts";
 import type { Endpoint } from "./endpoint.ts";
 import {
   type BackendError,
@@ -47,23 +48,19 @@ export class Socket {
   #pending: Promise<number | null> | null = null;
   #parked = false;
   #dead = false;
-  #readTimer: ReturnType<typeof setTimeout> | undefined;
   #readSeconds = 0;
   #readKind: ReadTimeoutKind = "response";
-  #writeTimer: ReturnType<typeof setTimeout> | undefined;
   #writeSeconds = 0;
-  readonly #onReadTimer = () => {
-    this.#readTimer = undefined;
+  readonly #readTimer = new LazyTimer(() =>
     this.#fail(
       this.#readKind === "response"
         ? new ResponseTimeout(this.endpoint, this.#readSeconds)
         : new ChunkReadTimeout(this.endpoint, this.#readSeconds),
-    );
-  };
-  readonly #onWriteTimer = () => {
-    this.#writeTimer = undefined;
-    this.#fail(new ChunkWriteTimeout(this.endpoint, this.#writeSeconds));
-  };
+    )
+  );
+  readonly #writeTimer = new LazyTimer(() =>
+    this.#fail(new ChunkWriteTimeout(this.endpoint, this.#writeSeconds))
+  );
 
   /** Wraps an open connection to `endpoint`. */
   constructor(conn: Deno.TcpConn, endpoint: Endpoint) {
@@ -83,17 +80,18 @@ export class Socket {
 
   /** Starts the read timeout; stays armed across fill() calls until disarmRead(). */
   armRead(seconds: number, kind: ReadTimeoutKind): void {
-    this.disarmRead();
-    if (!(seconds > 0) || seconds === Infinity) return;
+    if (!(seconds > 0) || seconds === Infinity) {
+      this.#readTimer.disarm();
+      return;
+    }
     this.#readSeconds = seconds;
     this.#readKind = kind;
-    this.#readTimer = setTimeout(this.#onReadTimer, seconds * 1000);
+    this.#readTimer.arm(seconds * 1000);
   }
 
   /** Stops the read timeout. */
   disarmRead(): void {
-    if (this.#readTimer !== undefined) clearTimeout(this.#readTimer);
-    this.#readTimer = undefined;
+    this.#readTimer.disarm();
   }
 
   /**
@@ -139,9 +137,10 @@ export class Socket {
   /** Writes all of `bytes`, the whole write limited to `seconds` (ChunkWriteTimeout). */
   async write(bytes: Uint8Array, seconds: number, when: string): Promise<void> {
     if (this.#failure !== null) throw this.#failure;
-    if (seconds > 0 && seconds !== Infinity) {
+    const timed = seconds > 0 && seconds !== Infinity;
+    if (timed) {
       this.#writeSeconds = seconds;
-      this.#writeTimer = setTimeout(this.#onWriteTimer, seconds * 1000);
+      this.#writeTimer.arm(seconds * 1000);
     }
     try {
       let offset = 0;
@@ -153,8 +152,7 @@ export class Socket {
     } catch (err) {
       throw this.#error(when, err);
     } finally {
-      if (this.#writeTimer !== undefined) clearTimeout(this.#writeTimer);
-      this.#writeTimer = undefined;
+      if (timed) this.#writeTimer.disarm();
     }
     if (this.#failure !== null) throw this.#failure;
   }
@@ -189,9 +187,8 @@ export class Socket {
 
   /** Closes the socket; pending operations reject. Idempotent. */
   close(): void {
-    this.disarmRead();
-    if (this.#writeTimer !== undefined) clearTimeout(this.#writeTimer);
-    this.#writeTimer = undefined;
+    this.#readTimer.clear();
+    this.#writeTimer.clear();
     if (this.#closed) return;
     this.#closed = true;
     try {
