@@ -8,6 +8,7 @@ import {
   ResponseTimeout,
   swiftLogDetail,
 } from "../../lib/http/errors.ts";
+import { ConnectionPool } from "../../lib/http/pool.ts";
 import { request } from "../../lib/http/request.ts";
 import { closedPort, rawServer, unresponsiveListener } from "./_servers.ts";
 
@@ -140,6 +141,42 @@ Deno.test("Writing to a server that stops reading fails with ChunkWriteTimeout",
   } finally {
     conn.close();
     release();
+    await server.close();
+  }
+});
+
+Deno.test("A reused connection applies a shorter node_timeout than its previous request had", async () => {
+  const server = rawServer(async (peer) => {
+    await peer.readHead();
+    await peer.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    await peer.readHead();
+    await peer.drain();
+  });
+  const pool = new ConnectionPool();
+  try {
+    const first = await request(server.endpoint, {
+      method: "GET",
+      path: "/",
+      connTimeout: 1,
+      nodeTimeout: 600,
+      pool,
+    });
+    assertEquals(await first.text(), "ok");
+    const err = await assertRejects(
+      () =>
+        request(server.endpoint, {
+          method: "GET",
+          path: "/",
+          connTimeout: 1,
+          nodeTimeout: 0.1,
+          pool,
+        }),
+      ResponseTimeout,
+    );
+    assertEquals(err.seconds, 0.1);
+    assertEquals(server.accepted(), 1);
+  } finally {
+    await pool.close();
     await server.close();
   }
 });
