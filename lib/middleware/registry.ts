@@ -2,6 +2,7 @@
 import { catchErrorsFilter } from "./catch_errors.ts";
 import type { FilterFactory } from "./compose.ts";
 import { healthcheckFilter } from "./healthcheck.ts";
+import { memcacheFilter } from "./memcache.ts";
 import { reconFilter } from "./recon.ts";
 
 /** Every filter factory, by Swift entry point name (lib/config/options/filters.ts has their options). */
@@ -9,4 +10,5 @@ export const FILTER_FACTORIES: Readonly<Record<string, FilterFactory>> = {
   catch_errors: catchErrorsFilter,
   healthcheck: healthcheckFilter,
   recon: reconFilter,
+  memcache: memcacheFilter,
 };

@@ -2,6 +2,7 @@
 import { optionalPath, text } from "../values.ts";
 import { LOG_OPTIONS } from "./logging.ts";
 import { option, type OptionTable } from "./option.ts";
+import { MEMCACHE_FILTER } from "./memcache.ts";
 import { RECON_FILTER } from "./recon.ts";
 
 /** `egg:swift#healthcheck`: answers /healthcheck. */
@@ -41,4 +42,5 @@ export const FILTER_TABLES: Readonly<Record<string, OptionTable>> = {
   [HEALTHCHECK_FILTER.name]: HEALTHCHECK_FILTER,
   [CATCH_ERRORS_FILTER.name]: CATCH_ERRORS_FILTER,
   [RECON_FILTER.name]: RECON_FILTER,
+  [MEMCACHE_FILTER.name]: MEMCACHE_FILTER,
 };
