@@ -190,6 +190,7 @@ async function main(): Promise<number> {
           },
           startupSamples: ctx.startupSamples,
           rounds: ctx.rounds,
+          tempRoot: root,
           user: ctx.user,
         }),
       );

@@ -2,6 +2,7 @@
  * docs/benchmarks.md, written whole by each full run: the results table next to the targets,
  * then how it was measured, on what machine, and the exact commands, so a reader can rerun it.
  */
+import { fromFileUrl } from "@std/path";
 import type { Implementation } from "./implementations.ts";
 import type { Machine } from "./machine.ts";
 import { markdownTable, type Row, TARGETS } from "./report.ts";
@@ -20,6 +21,19 @@ export interface DocInput {
   readonly startupSamples: number;
   readonly rounds: number;
   readonly user: string;
+  /** This run's temp directory, shown as TMP so the commands read the same on any machine. */
+  readonly tempRoot: string;
+}
+
+const REPO = fromFileUrl(new URL("../../", import.meta.url));
+
+/** An argv as a reader would type it: repo paths relative, the temp dir as TMP, deno by name. */
+function portable(argv: readonly string[], tempRoot: string): string {
+  return argv.map((arg) =>
+    arg === Deno.execPath()
+      ? "deno"
+      : arg.replaceAll(tempRoot, "TMP").replace(REPO, "").replace(/^deno\.json$/, "./deno.json")
+  ).join(" ");
 }
 
 function scenarioList(scenarios: readonly Scenario[]): string {
@@ -34,7 +48,7 @@ function scenarioList(scenarios: readonly Scenario[]): string {
 function commands(input: DocInput): string {
   const load = input.scenarios.find((s) => s.kind === "load");
   const servers = input.implementations.map((impl) =>
-    `${impl.command(input.scenarios[0]?.server ?? "object-server", "CONF").join(" ")}` +
+    portable(impl.command(input.scenarios[0]?.server ?? "object-server", "CONF"), input.tempRoot) +
     `   # ${impl.name}`
   );
   const wrk = (seconds: number) =>
@@ -48,7 +62,8 @@ function commands(input: DocInput): string {
   return [
     `deno task bench${input.command ? ` ${input.command}` : ""}`,
     "",
-    "# each server, on one CONF file (below) with a free PORT",
+    "# each server, from the repository root, on one CONF file (below) with a free PORT;",
+    "# TMP/swift holds a swift.conf with only [swift-hash] (prefix and suffix: bench)",
     ...servers,
     "",
     `# per connection count (50, 500): a warm-up, then the measured run`,
@@ -104,7 +119,8 @@ Stated next to the results; the bench never fails on them.
 
 ${markdownTable(input.rows)}
 
-Loads ran ${input.rounds} round(s); each load value is the median of the rounds. Latency is
+Loads ran ${input.rounds} round(s); each load value is the median of the rounds. For latency,
+startup and memory a ratio below 1 means swiftd does better. Latency is
 wrk's 99th percentile. A "failed" note counts non-2xx answers and socket errors (wrk's timeout
 is ${input.wrk.timeoutSeconds} s; slower requests count as timeouts, not in the latency).
 
