@@ -65,15 +65,19 @@ export interface ObjectBackend {
   /** pickle_async_update(): keeps an update for the object-updater to retry. */
   saveAsyncUpdate(update: AsyncUpdate): Promise<void>;
   /**
-   * get_hashes() for REPLICATE: suffix -> hash of a partition. Backends without it make the
-   * server answer REPLICATE with 405, as Swift's mem_server does.
+   * get_hashes() for REPLICATE: suffix -> hash of a partition (a Map keeps hashes.pkl's key
+   * order, which a Record would not for all-digit suffixes), or null when the suffixes asked
+   * for were only invalidated (Swift's skip_rehash). Backends without it make the server
+   * answer REPLICATE with 405, as Swift's mem_server does.
    */
   getHashes?(
     device: string,
     partition: string,
     suffixes: readonly string[],
     policyIndex: number,
-  ): Promise<Record<string, string | null>>;
+  ): Promise<
+    ReadonlyMap<string, string | null> | Readonly<Record<string, string | null>> | null
+  >;
 }
 
 /** What open() learns about an object: its metadata and the timestamps of its files. */

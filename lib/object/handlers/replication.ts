@@ -23,7 +23,7 @@ export const replicatePartition: ObjectHandler = async (call) => {
   );
   const [device, partition, suffixParts] = parts as [string, string, string | undefined];
   if (!backend.getHashes) throw new SwobError(405);
-  let hashes: Record<string, string | null>;
+  let hashes: Awaited<ReturnType<NonNullable<typeof backend.getHashes>>>;
   try {
     hashes = await backend.getHashes(
       device,
@@ -36,7 +36,10 @@ export const replicatePartition: ObjectHandler = async (call) => {
     throw err;
   }
   // Protocol 2 so that Python 2 replicators can read the answer, as Swift does.
-  const body = dumpPickle(new Map(Object.entries(hashes)), { protocol: 2 });
+  const body = dumpPickle(
+    hashes === null ? null : new Map(hashes instanceof Map ? hashes : Object.entries(hashes)),
+    { protocol: 2 },
+  );
   return swobResponse(req, { status: 200, body });
 };
 

@@ -1,0 +1,180 @@
+/**
+ * The file helpers of swift/common/utils.py the disk backend relies on, with their exact
+ * effects on disk: makedirs_count(), renamer() and fsync_dir() (which directories get
+ * fsync'd after a rename), mkstemp() names and modes, write_pickle() (temp file, fsync, rename)
+ * and the quiet remove_file().
+ *
+ * @module
+ */
+import { basename, dirname, join } from "@std/path";
+import { dumpPickle, type PickleProtocol, type PickleValue } from "../common/pickle.ts";
+import { closeFd, openExclusive, OsError } from "./disk_syscalls.ts";
+
+/** The errno name ("ENOENT") of a Deno or FFI error, or undefined for other errors. */
+export function errorCode(err: unknown): string | undefined {
+  if (err instanceof OsError) return err.code;
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/** Whether `path` is a directory (following symlinks), as os.path.isdir(). */
+export async function isDir(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `path` exists (following symlinks), as os.path.exists(). */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** os.listdir(): the names in `path`, in the order the kernel returns them. */
+export async function listdir(path: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(path)) names.push(entry.name);
+  return names;
+}
+
+/**
+ * makedirs_count(): creates `path` and missing parents, returning how many directories were
+ * created; an existing directory is fine, an existing file is not.
+ */
+export async function makedirsCount(path: string): Promise<number> {
+  let count = 0;
+  const head = dirname(path);
+  if (head !== path && basename(path) && !(await exists(head))) count += await makedirsCount(head);
+  try {
+    await Deno.mkdir(path);
+    count++;
+  } catch (err) {
+    if (errorCode(err) !== "EEXIST" || !(await isDir(path))) throw err;
+  }
+  return count;
+}
+
+/** mkdirs(): makes `path` and its parents unless it is already a directory. */
+export async function mkdirs(path: string): Promise<void> {
+  if (await isDir(path)) return;
+  try {
+    await Deno.mkdir(path, { recursive: true });
+  } catch (err) {
+    if (errorCode(err) !== "EEXIST" || !(await isDir(path))) throw err;
+  }
+}
+
+/**
+ * fsync_dir(): makes a directory's entries durable. Failures other than ENOTDIR are only worth
+ * a warning in Swift (the rename itself succeeded), so they are ignored here.
+ */
+export async function fsyncDir(path: string): Promise<void> {
+  let dir: Deno.FsFile | undefined;
+  try {
+    dir = await Deno.open(path, { read: true });
+    await dir.sync();
+  } catch (err) {
+    if (errorCode(err) === "ENOTDIR") throw err;
+  } finally {
+    dir?.close();
+  }
+}
+
+/** fsync_dir() of `path` and `count` of its parents (the directories makedirs_count() made). */
+export async function fsyncDirs(path: string, count: number): Promise<void> {
+  let dir = path;
+  for (let i = 0; i <= count; i++) {
+    await fsyncDir(dir);
+    dir = dirname(dir);
+  }
+}
+
+/**
+ * renamer(): renames `from` to `to`, creating the target's directories (and retrying once,
+ * as another process may remove an empty directory in between), then fsyncs as Swift does.
+ */
+export async function renamer(from: string, to: string, fsync = true): Promise<void> {
+  const dir = dirname(to);
+  let count: number;
+  try {
+    count = await makedirsCount(dir);
+    await Deno.rename(from, to);
+  } catch {
+    count = await makedirsCount(dir);
+    await Deno.rename(from, to);
+  }
+  if (fsync) await fsyncDirs(dir, count);
+}
+
+/** remove_file(): unlinks `path`, ignoring every error. */
+export async function removeFile(path: string): Promise<void> {
+  try {
+    await Deno.remove(path);
+  } catch {
+    // Swift's remove_file() is deliberately quiet: the file is gone or will be retried.
+  }
+}
+
+// tempfile's _RandomNameSequence: eight characters from this alphabet.
+const TEMP_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789_";
+
+function randomName(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return Array.from(bytes, (b) => TEMP_CHARS[b % TEMP_CHARS.length]).join("");
+}
+
+/**
+ * mkstemp(dir=dir, suffix=suffix): a new file "tmpXXXXXXXX<suffix>" created O_EXCL with mode
+ * 0600; returns its raw fd (the caller closes it) and path.
+ */
+export function mkstemp(dir: string, suffix = ""): { fd: number; path: string } {
+  for (let attempt = 0;; attempt++) {
+    const path = join(dir, `tmp${randomName()}${suffix}`);
+    try {
+      return { fd: openExclusive(path), path };
+    } catch (err) {
+      if (errorCode(err) !== "EEXIST" || attempt >= 100) throw err;
+    }
+  }
+}
+
+/**
+ * write_pickle(): pickles `value` into a temporary file in `tmpDir`, fsyncs it and renames it
+ * to `dest`, so a reader sees the old file or the whole new one.
+ */
+export async function writePickle(
+  value: PickleValue,
+  dest: string,
+  tmpDir: string,
+  protocol: PickleProtocol,
+): Promise<void> {
+  await mkdirs(tmpDir);
+  const { fd, path } = mkstemp(tmpDir, ".tmp");
+  try {
+    using file = await Deno.open(`/proc/self/fd/${fd}`, { write: true });
+    await writeAll(file, dumpPickle(value, { protocol }));
+    await file.sync();
+  } catch (err) {
+    closeFd(fd);
+    await removeFile(path);
+    throw err;
+  }
+  closeFd(fd);
+  try {
+    await renamer(path, dest);
+  } catch (err) {
+    await removeFile(path);
+    throw err;
+  }
+}
+
+/** Writes all of `data` (FsFile.write may write less than asked). */
+export async function writeAll(file: Deno.FsFile, data: Uint8Array): Promise<void> {
+  for (let offset = 0; offset < data.length;) offset += await file.write(data.subarray(offset));
+}
