@@ -1,0 +1,104 @@
+/**
+ * The bits of swob and request_helpers that copy, dlo and slo share: WSGI quoting, split_path()
+ * as a test, check_path_header(), swob's req.params (latin-1, last value wins) and its
+ * re-encoding, the metadata-name predicates, and HTTPException responses.
+ */
+import { errorResponse } from "../../object/swob_response.ts";
+import { SwobRequest } from "../../object/swob_request.ts";
+import { SwobError } from "../../object/swob_status.ts";
+import { splitPath } from "../../object/request_path.ts";
+import { wsgiQuote } from "../../object/wsgi_text.ts";
+
+export { wsgiQuote };
+
+/** swob.wsgi_unquote(): %XX escapes decoded to the characters of those bytes (latin-1). */
+export function wsgiUnquote(text: string): string {
+  return text.replace(
+    /%([0-9a-fA-F]{2})/g,
+    (_, hex: string) => String.fromCharCode(parseInt(hex, 16)),
+  );
+}
+
+/** split_path(), or undefined where Swift raises ValueError. */
+export function splitPathOrUndefined(
+  path: string,
+  minsegs: number,
+  maxsegs: number,
+  restWithLast = false,
+): (string | undefined)[] | undefined {
+  try {
+    return splitPath(path, minsegs, maxsegs, restWithLast);
+  } catch {
+    return undefined;
+  }
+}
+
+/** check_path_header(req, name, 2, msg): [container, object] of a path header, else 412. */
+export function pathHeader(headers: Headers, name: string, message: string): [string, string] {
+  let value = wsgiUnquote(headers.get(name) ?? "");
+  if (!value.startsWith("/")) value = "/" + value;
+  const parts = splitPathOrUndefined(value, 2, 2, true);
+  if (!parts) throw new SwobError(412, { body: message });
+  return parts as [string, string];
+}
+
+/** QUERY_STRING of a URL (Deno hands non-ASCII request-line bytes over as UTF-8 characters). */
+export function queryStringOf(url: string): string {
+  const at = url.indexOf("?");
+  if (at < 0) return "";
+  return String.fromCharCode(...new TextEncoder().encode(url.slice(at + 1)));
+}
+
+/** swob's req.params: parse_qsl(keep_blank_values=True, encoding="latin-1") into a dict. */
+export function swobParams(query: string): Map<string, string> {
+  const params = new Map<string, string>();
+  for (const field of query.split("&")) {
+    if (!field) continue;
+    const at = field.indexOf("=");
+    const name = at < 0 ? field : field.slice(0, at);
+    params.set(
+      wsgiUnquote(name.replaceAll("+", " ")),
+      at < 0 ? "" : wsgiUnquote(field.slice(at + 1).replaceAll("+", " ")),
+    );
+  }
+  return params;
+}
+
+/** swob's `req.params = params`: urlencode(params, encoding="latin-1"). */
+export function encodeParams(params: ReadonlyMap<string, string>): string {
+  const quotePlus = (text: string) =>
+    Array.from(
+      text,
+      (c) =>
+        /[A-Za-z0-9_.~-]/.test(c)
+          ? c
+          : c === " "
+          ? "+"
+          : `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`,
+    ).join("");
+  return [...params].map(([k, v]) => `${quotePlus(k)}=${quotePlus(v)}`).join("&");
+}
+
+/** is_sys_meta('object', name). */
+export function isObjectSysmeta(name: string): boolean {
+  return name.length > 17 && name.toLowerCase().startsWith("x-object-sysmeta-");
+}
+
+/** is_sys_or_user_meta('object', name). */
+export function isObjectMeta(name: string): boolean {
+  const lower = name.toLowerCase();
+  return (name.length > 14 && lower.startsWith("x-object-meta-")) || isObjectSysmeta(name);
+}
+
+/** is_object_transient_sysmeta(name). */
+export function isTransientSysmeta(name: string): boolean {
+  return name.length > 27 && name.toLowerCase().startsWith("x-object-transient-sysmeta-");
+}
+
+/** HTTPException(request=req)(env, start_response): swob's error response for `req`. */
+export function errorResponseFor(req: Request, error: SwobError): Response {
+  const swobReq = new SwobRequest(
+    new Request(req.url, { method: req.method, headers: req.headers }),
+  );
+  return errorResponse(swobReq, error);
+}
