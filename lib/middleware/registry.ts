@@ -4,6 +4,7 @@ import type { FilterFactory } from "./compose.ts";
 import { healthcheckFilter } from "./healthcheck.ts";
 import { memcacheFilter } from "./memcache.ts";
 import { reconFilter } from "./recon.ts";
+import { tempauthFilter } from "./tempauth.ts";
 
 /** Every filter factory, by Swift entry point name (lib/config/options/filters.ts has their options). */
 export const FILTER_FACTORIES: Readonly<Record<string, FilterFactory>> = {
@@ -11,4 +12,5 @@ export const FILTER_FACTORIES: Readonly<Record<string, FilterFactory>> = {
   healthcheck: healthcheckFilter,
   recon: reconFilter,
   memcache: memcacheFilter,
+  tempauth: tempauthFilter,
 };

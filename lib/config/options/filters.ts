@@ -4,6 +4,7 @@ import { LOG_OPTIONS } from "./logging.ts";
 import { option, type OptionTable } from "./option.ts";
 import { MEMCACHE_FILTER } from "./memcache.ts";
 import { RECON_FILTER } from "./recon.ts";
+import { TEMPAUTH_FILTER } from "./tempauth.ts";
 
 /** `egg:swift#healthcheck`: answers /healthcheck. */
 export const HEALTHCHECK_FILTER = {
@@ -43,4 +44,5 @@ export const FILTER_TABLES: Readonly<Record<string, OptionTable>> = {
   [CATCH_ERRORS_FILTER.name]: CATCH_ERRORS_FILTER,
   [RECON_FILTER.name]: RECON_FILTER,
   [MEMCACHE_FILTER.name]: MEMCACHE_FILTER,
+  [TEMPAUTH_FILTER.name]: TEMPAUTH_FILTER,
 };
