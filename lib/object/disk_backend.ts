@@ -38,6 +38,11 @@ import { SwobError } from "./swob_status.ts";
 export interface DiskBackendOptions {
   /** Where quarantines and other disk trouble are logged. */
   readonly logger?: SwiftLogger;
+  /**
+   * False writes through a named file in tmp[-N] renamed into place, as happens on
+   * filesystems without O_TMPFILE; true (the default) tries O_TMPFILE and linkat() first.
+   */
+  readonly useLinkat?: boolean;
 }
 
 /** A device or partition name that cannot leave its parent directory. */
@@ -51,7 +56,7 @@ export class DiskBackend implements ObjectBackend {
   readonly #env: DiskEnv;
 
   constructor(settings: DiskBackendSettings, options: DiskBackendOptions = {}) {
-    this.#env = { settings, logger: options.logger, useLinkat: true };
+    this.#env = { settings, logger: options.logger, useLinkat: options.useLinkat ?? true };
   }
 
   /** The settings the backend runs with. */
@@ -74,11 +79,12 @@ export class DiskBackend implements ObjectBackend {
   }
 
   /** get_diskfile(): a handle on the object; DiskFileDeviceUnavailable for a bad device. */
-  diskFile(location: ObjectLocation, options: DiskFileOptions = {}): Promise<DiskFile> {
+  // deno-lint-ignore require-await
+  async diskFile(location: ObjectLocation, options: DiskFileOptions = {}): Promise<DiskFile> {
     const policy = this.#policy(location.policyIndex);
     const devicePath = this.#usableDevice(location.device);
     checkPartition(location.partition);
-    return Promise.resolve(new DiskObject(this.#env, devicePath, { ...location, policy }, options));
+    return new DiskObject(this.#env, devicePath, { ...location, policy }, options);
   }
 
   /**
@@ -114,7 +120,7 @@ export class DiskBackend implements ObjectBackend {
    * get_hashes() as REPLICATE calls it (skip_rehash when suffixes are given): the partition's
    * suffix hashes in hashes.pkl's order, or null after invalidating the given suffixes.
    */
-  getHashes(
+  async getHashes(
     device: string,
     partition: string,
     suffixes: readonly string[],
@@ -123,7 +129,7 @@ export class DiskBackend implements ObjectBackend {
     const policy = this.#policy(policyIndex);
     const devicePath = this.#usableDevice(device);
     checkPartition(partition);
-    return getPartitionHashes(
+    return await getPartitionHashes(
       {
         devicePath,
         dataDir: policy.dataDir,

@@ -11,7 +11,7 @@ import { getXattr, listXattrs } from "../../lib/common/xattr.ts";
 import { fallocateReserve } from "../../lib/config/values.ts";
 import type { Handler } from "../../lib/middleware/compose.ts";
 import { ContainerUpdater } from "../../lib/object/container_update.ts";
-import { DiskBackend } from "../../lib/object/disk_backend.ts";
+import { DiskBackend, type DiskBackendOptions } from "../../lib/object/disk_backend.ts";
 import { diskBackendSettings } from "../../lib/object/disk_settings.ts";
 import { METADATA_KEY, readMetadata } from "../../lib/object/metadata.ts";
 import { objectServer } from "../../lib/object/server.ts";
@@ -93,6 +93,7 @@ export function diskServer(
   devices: string,
   conf: SwiftConf,
   options: Record<string, string> = {},
+  backendOptions: DiskBackendOptions = {},
 ): DiskServer {
   const parsed = objectOptions({ mount_check: "false", log_requests: "false", ...options });
   const settings = objectServerSettings(parsed, {
@@ -107,6 +108,7 @@ export function diskServer(
       fallocate_reserve: fallocateReserve(options.fallocate_reserve ?? "0", () => {}),
       disable_fallocate: options.disable_fallocate === "true",
     }, conf),
+    backendOptions,
   );
   // Nothing answers container updates, as in the oracle: they all go to async_pending.
   const updater = new ContainerUpdater(
@@ -185,23 +187,45 @@ export interface SwiftJob {
   readonly devices: string;
   readonly conf?: Record<string, string>;
   readonly fallocateReserve?: string;
+  /** False makes Swift write through tmp[-N] as on filesystems without O_TMPFILE. */
+  readonly useLinkat?: boolean;
   readonly damage?: readonly Damage[];
   readonly requests: readonly DiskRequest[];
+}
+
+/** What get_ondisk_files() chose in a list of names (paths under "/hash"). */
+export interface OndiskChoice {
+  readonly data: string | null;
+  readonly meta: string | null;
+  readonly ts: string | null;
+  readonly ctype: string | null;
+  readonly obsolete: string[];
+  readonly possibleReclaim: string[];
+  readonly unexpected: string[];
 }
 
 /** What the oracle answers. */
 export interface SwiftResult {
   readonly jobs: DiskAnswer[][];
   readonly objectInfo: { code: number; output: string }[];
+  readonly ondisk: OndiskChoice[];
+}
+
+/** More for the oracle to do besides jobs. */
+export interface SwiftExtras {
+  /** Data files for swift-object-info. */
+  readonly objectInfo?: readonly string[];
+  /** Lists of names for get_ondisk_files(). */
+  readonly ondisk?: readonly (readonly string[])[];
 }
 
 const ORACLE = fromFileUrl(new URL("./_disk_swift_oracle.py", import.meta.url));
 
-/** Runs jobs (and swift-object-info on `objectInfo` files) in one Swift process. */
+/** Runs jobs, swift-object-info and get_ondisk_files() in one Swift process. */
 export async function askSwift(
   swiftDir: string,
   jobs: readonly SwiftJob[],
-  objectInfo: readonly string[] = [],
+  extras: SwiftExtras = {},
 ): Promise<SwiftResult> {
   const child = new Deno.Command(SWIFT_PYTHON, {
     args: [ORACLE],
@@ -212,7 +236,7 @@ export async function askSwift(
   }).spawn();
   const writer = child.stdin.getWriter();
   await writer.write(
-    new TextEncoder().encode(JSON.stringify({ swiftDir, pid: Deno.pid, jobs, objectInfo })),
+    new TextEncoder().encode(JSON.stringify({ swiftDir, pid: Deno.pid, jobs, ...extras })),
   );
   await writer.close();
   const { code, stdout, stderr } = await child.output();

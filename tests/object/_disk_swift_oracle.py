@@ -4,12 +4,15 @@ over devices directories, and swift-object-info over data files, for the disk ba
 Reads JSON from stdin:
   {"swiftDir": dir of swift.conf, "pid": the pid to put in container update User-Agents,
    "jobs": [{"devices", "conf": {...object-server.conf keys...}, "fallocateReserve": "1%",
+             "useLinkat": false to write through tmp/ as without O_TMPFILE,
              "damage": [{"path", "data": base64, "append": bool}] (written first),
              "requests": [{"method", "path" (percent-encoded), "headers": [[k, v]],
                            "body": base64 or null, "chunked": bool}]}],
-   "objectInfo": [data file paths]}
+   "objectInfo": [data file paths],
+   "ondisk": [[file names of a hash directory, in listing order]]}
 Writes JSON: {"jobs": [[{"status", "headers": [[k, v]], "body": base64}]],
-              "objectInfo": [{"code", "output"}]}.
+              "objectInfo": [{"code", "output"}],
+              "ondisk": [what DiskFileManager.get_ondisk_files() makes of each list]}.
 
 Container updates fail (nothing answers), so they become async_pending files; the pid is
 the test process's, so those files can be compared byte for byte with swiftd's.
@@ -18,14 +21,14 @@ import base64
 import contextlib
 import io
 import json
-import os
+import logging
 import sys
 from unittest import mock
 
 from swift.cli import info
 from swift.common import storage_policy, utils
 from swift.common.swob import Request, WsgiBytesIO
-from swift.obj import server as object_server
+from swift.obj import diskfile, server as object_server
 
 
 def run_job(job):
@@ -35,6 +38,9 @@ def run_job(job):
     utils.FALLOCATE_RESERVE, utils.FALLOCATE_IS_PERCENT = \
         utils.config_fallocate_value(job.get('fallocateReserve', '0'))
     app = object_server.ObjectController(conf)
+    if job.get('useLinkat') is False:
+        for mgr in app._diskfile_router.policy_to_manager.values():
+            mgr.use_linkat = False
     for damage in job.get('damage', []):
         with open(damage['path'], 'ab' if damage.get('append') else 'wb') as f:
             f.write(base64.b64decode(damage['data']))
@@ -77,6 +83,19 @@ def object_info(path, swift_dir):
     return {'code': code, 'output': out.getvalue()}
 
 
+def ondisk(files):
+    mgr = diskfile.DiskFileManager({}, logging.getLogger('ondisk'))
+    found = mgr.get_ondisk_files(list(files), '/hash', verify=True)
+    names = lambda infos: [info['filename'] for info in infos]
+    return {
+        'data': found['data_file'], 'meta': found['meta_file'], 'ts': found['ts_file'],
+        'ctype': found['ctype_file'],
+        'obsolete': names(found.get('obsolete', [])),
+        'possibleReclaim': names(found.get('possible_reclaim', [])),
+        'unexpected': found.get('unexpected', []),
+    }
+
+
 def main():
     task = json.load(sys.stdin)
     swift_dir = task['swiftDir']
@@ -85,7 +104,8 @@ def main():
     with mock.patch('os.getpid', return_value=task['pid']):
         jobs = [run_job(job) for job in task.get('jobs', [])]
     infos = [object_info(path, swift_dir) for path in task.get('objectInfo', [])]
-    json.dump({'jobs': jobs, 'objectInfo': infos}, sys.stdout)
+    found = [ondisk(files) for files in task.get('ondisk', [])]
+    json.dump({'jobs': jobs, 'objectInfo': infos, 'ondisk': found}, sys.stdout)
 
 
 if __name__ == '__main__':

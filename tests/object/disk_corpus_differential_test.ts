@@ -22,7 +22,7 @@ import {
 Deno.test("generated request sequences get Swift's answers and leave Swift's device trees", async () => {
   await using scratch = await shmTempDir("disk-corpus");
   const conf = await writeSwiftConf(scratch.path);
-  const sequences = await requestCorpus(Number(Deno.env.get("SEED") ?? 20250202), 150);
+  const sequences = await requestCorpus(Number(Deno.env.get("SEED") ?? 20250202), 100);
   const requests = sequences.flat();
   const swiftTree = join(scratch.path, "swift");
   const swiftdTree = join(scratch.path, "swiftd");

@@ -235,7 +235,7 @@ Deno.test("Swift and swiftd answer alike, leave identical device trees, and read
       { devices: swiftTree, requests: reads() },
       { devices: swiftdTree, requests: reads() },
       { devices: swiftTree, damage: damage(swiftTree), requests: corruptReads() },
-    ], [...swiftData, ...swiftdData]);
+    ], { objectInfo: [...swiftData, ...swiftdData] });
     const swiftdOnSwift = await askSwiftd(serverOn(swiftTree), reads());
     const swiftdOnSwiftd = await askSwiftd(serverOn(swiftdTree), reads());
     await applyDamage(damage(swiftdTree));
