@@ -119,7 +119,7 @@ function queryStringOf(url: string): string {
 }
 
 /** swob's req.params: parse_qsl(keep_blank_values=True, encoding="latin-1") into a dict. */
-function parseQuery(query: string): Map<string, string> {
+export function parseQuery(query: string): Map<string, string> {
   const params = new Map<string, string>();
   const unquote = (text: string) =>
     text.replaceAll("+", " ").replace(
@@ -138,7 +138,7 @@ function parseQuery(query: string): Map<string, string> {
 }
 
 /** urlencode(params, encoding="latin-1"): quote_plus() of every name and value. */
-function encodeQuery(params: ReadonlyMap<string, string>): string {
+export function encodeQuery(params: ReadonlyMap<string, string>): string {
   const quotePlus = (text: string) =>
     Array.from(
       text,
