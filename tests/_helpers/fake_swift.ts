@@ -5,7 +5,8 @@
  * object server: If-Match/If-None-Match (honouring X-Backend-Etag-Is-At), If-(Un)Modified-Since,
  * Range with 206/416 and multipart/byteranges. PUTs are kept and served back to later GETs.
  *
- * Paths are matched with their query string normalised as Swift's FakeSwift does it (pairs
+ * Paths are registered quoted and matched as PATH_INFO (unquoted), with their query string
+ * normalised as Swift's FakeSwift does it (pairs
  * with empty values dropped, sorted, re-encoded), falling back to the path alone, and HEAD
  * falls back to a registered GET (without its body).
  */
@@ -22,6 +23,7 @@ import {
   rangesForLength,
 } from "../../lib/object/ranges.ts";
 import { SwobHeaders } from "../../lib/object/swob_headers.ts";
+import { pathInfoOf } from "../../lib/object/swob_request.ts";
 import { defaultBody } from "../../lib/object/swob_status.ts";
 import type { RequestContext } from "../../lib/server/context.ts";
 
@@ -65,7 +67,20 @@ function quotePlus(text: string): string {
     .replaceAll("%20", "+");
 }
 
-/** normalize_path(): the path, then urlencode(sorted(parse_qsl(query))). */
+/** A registered path as its WSGI PATH_INFO (%XX decoded to latin-1 characters), query kept. */
+function unquotedPath(path: string): string {
+  const at = path.indexOf("?");
+  const decoded = (at < 0 ? path : path.slice(0, at)).replace(
+    /%([0-9a-fA-F]{2})/g,
+    (_, hex: string) => String.fromCharCode(parseInt(hex, 16)),
+  );
+  return at < 0 ? decoded : decoded + path.slice(at);
+}
+
+/**
+ * normalize_path(): the path, then urlencode(sorted(parse_qsl(query))). Paths are WSGI
+ * strings, as Swift's FakeSwift keys them by PATH_INFO.
+ */
 export function normalizePath(path: string): string {
   const at = path.indexOf("?");
   if (at < 0) return path;
@@ -105,12 +120,12 @@ export class FakeSwift {
     headers: Record<string, string> = {},
     body: FakeBody | null = "",
   ): void {
-    this.#answers.set(`${method} ${normalizePath(path)}`, { status, headers, body });
+    this.#answers.set(`${method} ${normalizePath(unquotedPath(path))}`, { status, headers, body });
   }
 
   /** Registers answers given in turn to successive `method path` requests. */
   registerResponses(method: string, path: string, answers: readonly FakeAnswer[]): void {
-    this.#answers.set(`${method} ${normalizePath(path)}`, [...answers]);
+    this.#answers.set(`${method} ${normalizePath(unquotedPath(path))}`, [...answers]);
   }
 
   /** [method, path] of each call. */
@@ -138,7 +153,7 @@ export class FakeSwift {
 
   async #serve(req: Request, ctx: RequestContext): Promise<Response> {
     const url = new URL(req.url);
-    const rawPath = url.pathname;
+    const rawPath = pathInfoOf(url);
     const path = normalizePath(rawPath + url.search);
     const method = req.method;
     const parts = rawPath.split("/");

@@ -15,7 +15,8 @@ middleware unit tests make it answer. Prints a JSON list, one object per case:
   {"status": int, "headers": [[name, value], ...], "body": base64, "error": bool,
    "calls": [[method, path, {header: value}], ...], "sources": [swift.source, ...],
    "put_bodies": [base64 | null, ...]}
-"error" is true when reading the body raised (the WSGI server would drop the connection).
+"error" is true when the middleware or reading the body raised (catch_errors would answer
+500, or the WSGI server drop the connection); a raise before the response is status 500.
 """
 import base64
 import json
@@ -56,6 +57,9 @@ def run(case):
     fake.can_ignore_range = case.get('can_ignore_range', False)
     for method, path, status, headers, body in case['register']:
         body = base64.b64decode(body) if body is not None else b''
+        # FakeSwift matches PATH_INFO, the unquoted path.
+        path, _, query = path.partition('?')
+        path = swob.wsgi_unquote(path) + ('?' + query if query else '')
         fake.register(method, path, swob.status_map[status], dict(headers), body)
     conf = dict(case.get('conf', {}))
     if case['middleware'] == 'dlo':
@@ -71,7 +75,13 @@ def run(case):
     for name, value in request['headers']:
         req.headers[name] = value
     out = {'error': False}
-    resp = req.get_response(app)
+    try:
+        resp = req.get_response(app)
+    except Exception:
+        # catch_errors would answer 500.
+        resp = swob.Response(status=500, body=b'', headers={})
+        resp.headers.clear()
+        out['error'] = True
     chunks = []
     try:
         for chunk in resp.app_iter:

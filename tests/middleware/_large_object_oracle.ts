@@ -149,15 +149,22 @@ export async function swiftdResult(c: LoCase, filter: Filter): Promise<LoResult>
   const body = c.body === undefined || bytes(c.body).length === 0 ? undefined : bytes(c.body);
   const headers = new Headers({ Host: "localhost:80", ...Object.fromEntries(c.headers ?? []) });
   if (body) headers.set("Content-Length", String(body.length));
-  const resp = await handler(
-    new Request(`http://localhost${c.path}`, {
-      method: c.method,
-      headers,
-      body: body as Uint8Array<ArrayBuffer> | undefined,
-    }),
-    ctx,
-  );
   let error = false;
+  let resp: Response;
+  try {
+    resp = await handler(
+      new Request(`http://localhost${c.path}`, {
+        method: c.method,
+        headers,
+        body: body as Uint8Array<ArrayBuffer> | undefined,
+      }),
+      ctx,
+    );
+  } catch {
+    // catch_errors would answer 500.
+    resp = new Response(null, { status: 500 });
+    error = true;
+  }
   const chunks: Uint8Array[] = [];
   try {
     for await (const chunk of resp.body ?? []) chunks.push(chunk);
@@ -184,10 +191,12 @@ export async function swiftdResult(c: LoCase, filter: Filter): Promise<LoResult>
       return [call.method, call.path, picked];
     }),
     sources: fake.calls.map((call) => (call.env["swift.source"] as string | undefined) ?? null),
-    put_bodies: fake.calls.map((call) =>
-      call.method === "PUT" || call.method === "UPDATE"
-        ? encodeBase64(call.body ?? new Uint8Array())
-        : null
-    ),
+    // Swift's FakeSwift keeps the bodies of object PUTs and container UPDATEs.
+    put_bodies: fake.calls.map((call) => {
+      const depth = call.path.split("?")[0].split("/").filter(Boolean).length;
+      const kept = (call.method === "PUT" && depth >= 4) ||
+        (call.method === "UPDATE" && depth === 3);
+      return kept ? encodeBase64(call.body ?? new Uint8Array()) : null;
+    }),
   });
 }
