@@ -22,6 +22,14 @@ import {
   proxyLoggingSettings,
 } from "../../lib/middleware/proxy_logging.ts";
 import { LogTemplate } from "../../lib/middleware/proxy_logging/log_template.ts";
+import {
+  formatFloat,
+  formatInt,
+  formatText,
+  parseSpec,
+  pyFixed,
+} from "../../lib/middleware/proxy_logging/python_text.ts";
+import { pythonFloatRepr } from "../../lib/common/python_float_repr.ts";
 import { registerSensitiveParam } from "../../lib/middleware/proxy_logging/sensitive.ts";
 import { newRequestContext } from "../../lib/server/context.ts";
 import { HttpError } from "../../lib/server/http_error.ts";
@@ -531,5 +539,61 @@ Deno.test("a client that goes away mid-body over a real socket is logged as 499"
     assertEquals(await logged.promise, "GET /v1/a/c/big 499 200");
   } finally {
     await server.shutdown();
+  }
+});
+
+Deno.test("fixed-point times and format specs come out as Python's % and format() write them", async () => {
+  const rng = new SeededRandom(99);
+  const floats = [0.03125, 0.5, 2.5, 1 / 1024, 1700000000.0009766, 0.00005, 123.456789, 1e-10];
+  for (let i = 0; i < 200; i++) {
+    floats.push(rng.next() * 10 ** rng.int(-3, 9), rng.int(0, 2 ** 20) / 2 ** rng.int(1, 30));
+  }
+  const specs = ["", ">12", "<8", "^9", "*^11", "08", "+", " 6", ",", "_", ".3", "x>4"];
+  const ints = [0, 7, -42, 1234567, 200];
+  const texts = ["GET", "", "caf\u00e9", "a longer value"];
+  const script = await Deno.makeTempFile({ suffix: ".py" });
+  try {
+    await Deno.writeTextFile(
+      script,
+      `
+import json, sys
+spec = json.load(open(sys.argv[1]))
+def attempt(f):
+    try:
+        return f()
+    except ValueError:
+        return None
+print(json.dumps({
+  "fixed": [["%.4f" % float(x), "%.9f" % float(x)] for x in spec["floats"]],
+  "ints": [[attempt(lambda: format(i, s)) for s in spec["specs"]] for i in spec["ints"]],
+  "texts": [[attempt(lambda: format(t, s)) for s in spec["specs"]] for t in spec["texts"]],
+  "floats": [[attempt(lambda: format(float(x), s)) for s in ["", ">14", "+", "012"]]
+             for x in spec["floats"][:20]],
+}))
+`,
+    );
+    const input = await Deno.makeTempFile({ suffix: ".json" });
+    await Deno.writeTextFile(input, JSON.stringify({ floats, specs, ints, texts }));
+    const expected = await runPythonJson(script, [input]);
+    await Deno.remove(input);
+    const attempt = (f: () => string) => {
+      try {
+        return f();
+      } catch {
+        return null;
+      }
+    };
+    assertEquals({
+      fixed: floats.map((x) => [pyFixed(x, 4), pyFixed(x, 9)]),
+      ints: ints.map((i) => specs.map((s) => attempt(() => formatInt(i, parseSpec(s))))),
+      texts: texts.map((t) => specs.map((s) => attempt(() => formatText(t, parseSpec(s))))),
+      floats: floats.slice(0, 20).map((x) =>
+        ["", ">14", "+", "012"].map((s) =>
+          attempt(() => formatFloat(x, parseSpec(s), pythonFloatRepr))
+        )
+      ),
+    }, expected);
+  } finally {
+    await Deno.remove(script);
   }
 });
