@@ -38,7 +38,7 @@ import {
 import { errorCode, listdir } from "./disk_fs.ts";
 import { getOndiskFiles, type OndiskFiles } from "./disk_ondisk.ts";
 import { quarantineRenamer } from "./disk_quarantine.ts";
-import { DiskReader } from "./disk_reader.ts";
+import { DataFile, DiskReader } from "./disk_reader.ts";
 import type { DiskEnv } from "./disk_settings.ts";
 import { type DiskFileExtension, openWriter, type WriterTarget } from "./disk_writer.ts";
 import { isImmutableMeta } from "./meta_keys.ts";
@@ -83,24 +83,25 @@ export class DiskObject implements DiskFile {
 
   async readMetadata(options: OpenOptions = {}): Promise<DiskFileState> {
     const opened = await this.#open(options.currentTime);
-    opened.file.close();
+    opened.data.close();
     return opened.state;
   }
 
   async open(options: OpenOptions & { readonly keepCache?: boolean } = {}): Promise<OpenDiskFile> {
-    const { state, file, dataFile } = await this.#open(options.currentTime);
+    const { state, data } = await this.#open(options.currentTime);
+    // _verify_data_file() checked that it is an integer, the file's size.
+    const size = pyInt(state.metadata["Content-Length"])!;
     const reader = new DiskReader({
-      file,
-      dataFile,
-      // _verify_data_file() checked that it is an integer, the file's size.
-      size: pyInt(state.metadata["Content-Length"])!,
+      data,
+      size,
       etag: state.metadata["ETag"] ?? "",
       chunkSize: this.#env.settings.diskChunkSize,
+      keepCache: (options.keepCache ?? false) && size < this.#env.settings.keepCacheSize,
       quarantine: async (reason) => {
         try {
-          await this.#quarantine(dataFile, reason);
+          await this.#quarantine(data.path, reason);
         } catch (err) {
-          this.#env.logger?.exception(`ERROR DiskFile ${dataFile} close failure: ${err}`, err);
+          this.#env.logger?.exception(`ERROR DiskFile ${data.path} close failure: ${err}`, err);
         }
       },
     });
@@ -140,9 +141,7 @@ export class DiskObject implements DiskFile {
   }
 
   /** open(): the state of the object and its opened data file. */
-  async #open(currentTime?: Timestamp): Promise<
-    { state: DiskFileState; file: Deno.FsFile; dataFile: string }
-  > {
+  async #open(currentTime?: Timestamp): Promise<{ state: DiskFileState; data: DataFile }> {
     let files: string[];
     try {
       files = await listdir(this.#datadir);
@@ -161,18 +160,17 @@ export class DiskObject implements DiskFile {
     }
     const found = getOndiskFiles(files, this.#datadir);
     if (!found.dataFile) throw await this.#missing(found);
-    let file: Deno.FsFile;
+    let data: DataFile;
     try {
-      file = await Deno.open(found.dataFile, { read: true });
+      data = await DataFile.open(found.dataFile);
     } catch (err) {
       if (errorCode(err) === "ENOENT") throw new DiskFileNotExist();
       throw err;
     }
     try {
-      const state = await this.#construct(found, file, currentTime);
-      return { state, file, dataFile: found.dataFile };
+      return { state: await this.#construct(found, data, currentTime), data };
     } catch (err) {
-      file.close();
+      data.close();
       throw err;
     }
   }
@@ -192,11 +190,10 @@ export class DiskObject implements DiskFile {
   /** _construct_from_data_file(): the merged metadata, verified against the data file. */
   async #construct(
     found: OndiskFiles,
-    file: Deno.FsFile,
+    data: DataFile,
     currentTime?: Timestamp,
   ): Promise<DiskFileState> {
-    const dataFile = found.dataFile!;
-    const datafileMetadata = await this.#readMetadata(dataFile);
+    const datafileMetadata = await this.#readMetadata(data.path, data.fd);
     const dataTimestamp = new Timestamp(datafileMetadata["X-Timestamp"]);
     let metadata: Metadata;
     let metafileMetadata: Metadata;
@@ -230,7 +227,7 @@ export class DiskObject implements DiskFile {
       metadata = { ...datafileMetadata };
       metafileMetadata = datafileMetadata;
     }
-    await this.#verify(dataFile, file, metadata, currentTime);
+    await this.#verify(data, metadata, currentTime);
     return {
       metadata,
       datafileMetadata,
@@ -246,12 +243,8 @@ export class DiskObject implements DiskFile {
   }
 
   /** _verify_data_file(): name, expiry, then the size against Content-Length. */
-  async #verify(
-    dataFile: string,
-    file: Deno.FsFile,
-    metadata: Metadata,
-    currentTime?: Timestamp,
-  ): Promise<void> {
+  async #verify(data: DataFile, metadata: Metadata, currentTime?: Timestamp): Promise<void> {
+    const dataFile = data.path;
     const name = metadata["name"];
     if (name === undefined) throw await this.#quarantine(dataFile, "missing name metadata");
     if (name !== this.#name) {
@@ -279,7 +272,7 @@ export class DiskObject implements DiskFile {
     if (size === undefined) {
       throw await this.#quarantine(dataFile, `bad metadata content-length value ${length}`);
     }
-    const actual = (await file.stat()).size;
+    const actual = (await data.file.stat()).size;
     if (actual !== size) {
       throw await this.#quarantine(
         dataFile,
@@ -288,10 +281,10 @@ export class DiskObject implements DiskFile {
     }
   }
 
-  /** _failsafe_read_metadata(): corrupt metadata quarantines the object. */
-  async #readMetadata(path: string): Promise<Metadata> {
+  /** _failsafe_read_metadata() of `path` (or of its open fd): corrupt metadata quarantines. */
+  async #readMetadata(path: string, fd?: number): Promise<Metadata> {
     try {
-      return readMetadata(path);
+      return readMetadata(fd ?? path);
     } catch (err) {
       if (err instanceof XattrError) {
         if (err.code === "ENOTSUP") {

@@ -20,6 +20,7 @@ import {
   fromBase64,
   normalized,
   shmTempDir,
+  snapshotTree,
   toBase64,
   writeSwiftConf,
 } from "./_disk_harness.ts";
@@ -270,5 +271,23 @@ Deno.test("Swift and swiftd answer alike, leave identical device trees, and read
       );
     }
     await assertSameTree(swiftdTree, swiftTree);
+    // What the story above must have left, so that the comparison covers it.
+    const tree = await snapshotTree(swiftdTree);
+    const expected: [string, RegExp][] = [
+      [
+        "async_pending files",
+        /^file sda1\/async_pending\/[0-9a-f]{3}\/[0-9a-f]{32}-\d+\.\d{5} 600 /,
+      ],
+      ["an async_pending of policy 1", /^file sda1\/async_pending-1\//],
+      ["a .meta named with a Content-Type time", /\.\d{5}[+-][0-9a-f]+\.meta 755 /],
+      ["metadata over two xattrs", / user\.swift\.metadata1=/],
+      ["a copy in the next part power's partition", /^file sda1\/objects\/(?!0\/)\d+\/.*\.data /],
+      ["quarantined objects", /^file sda1\/quarantined\/objects\/[0-9a-f]{32}\/.*\.data /],
+      ["a tombstone", /^file sda1\/objects\/0\/.*\.ts 755 /],
+      ["hashes.pkl of policy 1", /^file sda1\/objects-1\/0\/hashes\.pkl 600 /],
+    ];
+    for (const [what, pattern] of expected) {
+      assertEquals(tree.some((line) => pattern.test(line)), true, `no ${what} on disk`);
+    }
   }
 });
