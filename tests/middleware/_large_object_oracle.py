@@ -5,7 +5,7 @@ Usage: /usr/bin/python3 _large_object_oracle.py SPEC.json
 
 SPEC is a list of cases:
   {"middleware": "copy" | "dlo" | "slo", "conf": {...filter conf...},
-   "can_ignore_range": bool,
+   "can_ignore_range": bool, "listing_limit": CONTAINER_LISTING_LIMIT or null,
    "register": [[method, path, status, [[header, value], ...], body_base64 | null], ...],
    "request": {"method": ..., "path": quoted path with query,
                "headers": [[name, value], ...], "body": base64}}
@@ -31,6 +31,10 @@ from swift.common import swob  # noqa: E402
 from swift.common.middleware import copy, dlo, slo  # noqa: E402
 from test.unit.common.middleware.helpers import FakeSwift  # noqa: E402
 
+from swift.common import constraints  # noqa: E402
+
+LISTING_LIMIT = constraints.CONTAINER_LISTING_LIMIT
+
 FACTORIES = {
     'copy': copy.filter_factory,
     'dlo': dlo.filter_factory,
@@ -53,6 +57,7 @@ def b64(data):
 
 
 def run(case):
+    constraints.CONTAINER_LISTING_LIMIT = LISTING_LIMIT
     fake = FakeSwift()
     fake.can_ignore_range = case.get('can_ignore_range', False)
     for method, path, status, headers, body in case['register']:
@@ -66,6 +71,9 @@ def run(case):
         conf.setdefault('__file__', '/nonexistent')
         conf.setdefault('max_get_time', '86400')
     app = FACTORIES[case['middleware']]({}, **conf)(fake)
+    if case.get('listing_limit'):
+        # Swift's tests patch the constant the same way.
+        constraints.CONTAINER_LISTING_LIMIT = case['listing_limit']
     request = case['request']
     req = swob.Request.blank(
         request['path'], environ={'REQUEST_METHOD': request['method']},

@@ -23,6 +23,8 @@ export interface LoCase {
   readonly middleware: "copy" | "dlo" | "slo";
   readonly conf?: Record<string, string>;
   readonly canIgnoreRange?: boolean;
+  /** CONTAINER_LISTING_LIMIT for this case (Swift's tests patch the constant). */
+  readonly listingLimit?: number;
   readonly register: Registration[];
   readonly method: string;
   readonly path: string;
@@ -108,6 +110,7 @@ export async function swiftResults(cases: readonly LoCase[]): Promise<LoResult[]
     middleware: c.middleware,
     conf: c.conf ?? {},
     can_ignore_range: c.canIgnoreRange ?? false,
+    listing_limit: c.listingLimit ?? null,
     register: c.register.map(([m, p, s, h, b]) => [m, p, s, h, encodeBase64(bytes(b))]),
     request: {
       method: c.method,

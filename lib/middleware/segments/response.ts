@@ -97,7 +97,8 @@ export function largeObjectResponse(req: Request, init: LargeObjectInit): Respon
   });
   if (empty !== undefined || req.method === "HEAD" || !init.body) {
     init.body?.close();
-    if (empty !== undefined) headers.set("Content-Length", "0");
+    // swob answers these with [b""], which the WSGI server sends with Content-Length: 0.
+    if (empty !== undefined || !headers.has("Content-Length")) headers.set("Content-Length", "0");
     return new Response(null, { status: empty ?? status, headers });
   }
   return new Response(ReadableStream.from(init.body.chunks()), { status, headers });
