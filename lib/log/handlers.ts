@@ -82,6 +82,8 @@ export class UdpSyslogHandler extends SwiftHandler {
   readonly #port: number;
   readonly #facility: number;
   readonly #onLoss: LossReporter;
+  readonly #queue: [Uint8Array, string][] = [];
+  #closed = false;
 
   constructor(
     options: SwiftHandlerOptions & {
@@ -103,17 +105,23 @@ export class UdpSyslogHandler extends SwiftHandler {
   }
 
   protected emit(record: SwiftRecord, line: string): void {
-    this.#socket.send(
-      syslogPacket(this.#facility, record.level, line),
-      this.#port,
-      this.#host,
-      (err) => {
-        if (err) this.#onLoss(line, `cannot send to ${this.#host}:${this.#port}: ${err.message}`);
-      },
-    );
+    // Deno completes a burst of concurrent UDP sends in reverse order, so lines go out one at a
+    // time, each after the previous send finished.
+    this.#queue.push([syslogPacket(this.#facility, record.level, line), line]);
+    if (this.#queue.length === 1) this.#sendNext();
+  }
+
+  #sendNext(): void {
+    const [packet, line] = this.#queue[0];
+    this.#socket.send(packet, this.#port, this.#host, (err) => {
+      if (err) this.#onLoss(line, `cannot send to ${this.#host}:${this.#port}: ${err.message}`);
+      this.#queue.shift();
+      if (this.#queue.length > 0 && !this.#closed) this.#sendNext();
+    });
   }
 
   override destroy(): void {
+    this.#closed = true;
     this.#socket.close();
   }
 }

@@ -2,7 +2,10 @@
 import { optionalPath, text } from "../values.ts";
 import { LOG_OPTIONS } from "./logging.ts";
 import { option, type OptionTable } from "./option.ts";
+import { GATEKEEPER_FILTER } from "./gatekeeper.ts";
+import { LISTING_FORMATS_FILTER } from "./listing_formats.ts";
 import { MEMCACHE_FILTER } from "./memcache.ts";
+import { PROXY_LOGGING_FILTER } from "./proxy_logging.ts";
 import { RECON_FILTER } from "./recon.ts";
 import { TEMPAUTH_FILTER } from "./tempauth.ts";
 
@@ -45,4 +48,7 @@ export const FILTER_TABLES: Readonly<Record<string, OptionTable>> = {
   [RECON_FILTER.name]: RECON_FILTER,
   [MEMCACHE_FILTER.name]: MEMCACHE_FILTER,
   [TEMPAUTH_FILTER.name]: TEMPAUTH_FILTER,
+  [GATEKEEPER_FILTER.name]: GATEKEEPER_FILTER,
+  [LISTING_FORMATS_FILTER.name]: LISTING_FORMATS_FILTER,
+  [PROXY_LOGGING_FILTER.name]: PROXY_LOGGING_FILTER,
 };
