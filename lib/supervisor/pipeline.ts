@@ -15,10 +15,12 @@ import { FILTER_FACTORIES } from "../middleware/registry.ts";
 import { accountServerApp } from "../account/app.ts";
 import { containerServerApp } from "../container/app.ts";
 import { memObjectApp } from "../object/app.ts";
+import { objectServerApp } from "../object/disk_app.ts";
 
 /** Every app factory, by Swift entry point name (lib/config/options/apps.ts has their options). */
 export const APP_FACTORIES: Readonly<Record<string, AppFactory>> = {
   mem_object: memObjectApp,
+  object: objectServerApp,
   container: containerServerApp,
   account: accountServerApp,
 };
