@@ -38,6 +38,7 @@ import {
 import { sendSubrequest } from "./segments/subrequest.ts";
 import {
   errorResponseFor,
+  ignoreRangeIfPresent,
   queryStringOf,
   splitPathOrUndefined,
   swobParams,
@@ -95,13 +96,6 @@ function validateManifestHeader(value: string | null): SwobError | undefined {
     return new SwobError(400, { body: "X-Object-Manifest must be in the format container/prefix" });
   }
   return undefined;
-}
-
-/** csv_append() on X-Backend-Ignore-Range-If-Metadata-Present. */
-export function ignoreRangeIfPresent(headers: Headers, name: string): void {
-  const header = "X-Backend-Ignore-Range-If-Metadata-Present";
-  const existing = headers.get(header);
-  headers.set(header, existing ? `${existing},${name}` : name);
 }
 
 async function handleGetOrHead(

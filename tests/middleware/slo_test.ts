@@ -560,3 +560,43 @@ Deno.test("a manifest GET streams its segments as the client reads", async () =>
   ]);
   assertEquals(fake.unclosed, 0);
 });
+
+Deno.test("a manifest PUT with heartbeat=on sends whitespace while slow segments are checked", async () => {
+  const fake = new FakeSwift();
+  for (const [method, path, status, headers, body] of SEGS) {
+    fake.register(method, path, status, Object.fromEntries(headers), body);
+  }
+  fake.register("PUT", `${MAN}?heartbeat=on&multipart-manifest=put`, 201, { "Last-Modified": LM });
+  let now = 1000;
+  const clock = { now: () => now, sleep: () => Promise.resolve() };
+  // Each segment HEAD takes 6 seconds: a heartbeat goes out every second one.
+  const slow: typeof fake.handler = (req, ctx) => {
+    if (req.method === "HEAD") now += 6;
+    return fake.handler(req, ctx);
+  };
+  const ctx = newRequestContext(quietLogger(), { transport: "tcp", hostname: "::1", port: 1 });
+  const resp = await sloFilterWith({ ...SETTINGS, concurrency: 1, clock })(slow)(
+    new Request(`http://localhost${MAN}?multipart-manifest=put&heartbeat=on`, {
+      method: "PUT",
+      headers: {
+        "Content-Type": "text/plain",
+        Accept: "application/json",
+        "Content-Length": String(JSON.stringify(PUT_BODY).length),
+      },
+      body: JSON.stringify(PUT_BODY),
+    }),
+    ctx,
+  );
+  assertEquals(resp.status, 202);
+  assertEquals(resp.headers.get("Content-Type"), "application/json");
+  const text = await resp.text();
+  const at = text.indexOf("\r\n\r\n");
+  assertEquals(text.slice(0, at), "  ");
+  assertEquals(JSON.parse(text.slice(at + 4)), {
+    "Response Status": "201 Created",
+    "Etag": `"${md5(md5("aaaaa") + md5("bbbbbbbbbb") + `${md5("ccccccccccccccc")}:2-5;`)}"`,
+    "Last Modified": LM,
+    "Response Body": "",
+    "Errors": [],
+  });
+});

@@ -102,3 +102,13 @@ export function errorResponseFor(req: Request, error: SwobError): Response {
   );
   return errorResponse(swobReq, error);
 }
+
+/**
+ * update_ignore_range_header(): asks the object server to answer in full, not the Range, when
+ * the object has header `name` (the Range is for the large object, not for its manifest).
+ */
+export function ignoreRangeIfPresent(headers: Headers, name: string): void {
+  const header = "X-Backend-Ignore-Range-If-Metadata-Present";
+  const existing = headers.get(header);
+  headers.set(header, existing ? `${existing},${name}` : name);
+}

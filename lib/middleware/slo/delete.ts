@@ -14,11 +14,10 @@ import { RESPONSE_REASONS, SwobError } from "../../object/swob_status.ts";
 import { isTrue, pyQuote } from "../../object/wsgi_text.ts";
 import type { RequestContext } from "../../server/context.ts";
 import type { Handler } from "../compose.ts";
-import { ignoreRangeIfPresent } from "../dlo.ts";
 import { asyncStarmap } from "../segments/pile.ts";
 import { type Clock, SYSTEM_CLOCK } from "../segments/rate_limit.ts";
 import { sendSubrequest } from "../segments/subrequest.ts";
-import { splitPathOrUndefined, wsgiQuote } from "../segments/swob.ts";
+import { ignoreRangeIfPresent, splitPathOrUndefined, wsgiQuote } from "../segments/swob.ts";
 import { acceptedFormat, responseBody } from "./response_body.ts";
 import type { SloSettings } from "./settings.ts";
 

@@ -20,7 +20,6 @@ import { SwobError } from "../../object/swob_status.ts";
 import { isTrue } from "../../object/wsgi_text.ts";
 import type { RequestContext } from "../../server/context.ts";
 import type { Handler } from "../compose.ts";
-import { ignoreRangeIfPresent } from "../dlo.ts";
 import { rateLimited, SYSTEM_CLOCK } from "../segments/rate_limit.ts";
 import { largeObjectResponse } from "../segments/response.ts";
 import {
@@ -30,7 +29,12 @@ import {
   type SegmentSpec,
 } from "../segments/segmented_iterable.ts";
 import { makeSubrequest } from "../segments/subrequest.ts";
-import { errorResponseFor, splitPathOrUndefined, wsgiQuote } from "../segments/swob.ts";
+import {
+  errorResponseFor,
+  ignoreRangeIfPresent,
+  splitPathOrUndefined,
+  wsgiQuote,
+} from "../segments/swob.ts";
 import {
   overrideBytesFromContentType,
   resolveEtagIsAt,
