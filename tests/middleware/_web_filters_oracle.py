@@ -243,6 +243,13 @@ def run(spec_filter, case, server=None):
         # A real memcached shared with swiftd: what one proxy counted, the other sees.
         memcache = MemcacheRing([server])
     out = {'requests': [], 'info': []}
+    swift_dir = case.get('conf', {}).get('swift_dir')
+    if swift_dir:
+        # Each case starts without a realms file; its steps write one.
+        try:
+            os.unlink(os.path.join(swift_dir, 'container-sync-realms.conf'))
+        except OSError:
+            pass
     with unittest.mock.patch.object(ratelimit, 'time', types.SimpleNamespace(
             time=clock.time)), \
             unittest.mock.patch.object(ratelimit.eventlet, 'sleep', clock.sleep), \
@@ -268,12 +275,14 @@ def run(spec_filter, case, server=None):
                 except Exception as exc:
                     out['build_error'] = type(exc).__name__
                     break
-                out['info'].append(registry._swift_info.get(spec_filter))
+                out['info'].append(copy.deepcopy(
+                    registry._swift_info.get(spec_filter)))
             else:
                 out['requests'].append(run_request(
                     mw, app, case['requests'][step['request']], memcache,
                     clock))
-                out['info'].append(registry._swift_info.get(spec_filter))
+                out['info'].append(copy.deepcopy(
+                    registry._swift_info.get(spec_filter)))
     out['memcache'] = getattr(memcache, 'ops', [])
     out['logs'] = logger.lines
     return out
