@@ -3,14 +3,16 @@
  * argv -> command -> lib/...; see lib/cli/args.ts for the command line.
  */
 import denoConfig from "./deno.json" with { type: "json" };
-import defaultConf from "./conf/swiftd.conf" with { type: "text" };
-import { resolve } from "@std/path";
 import { type Command, parseCommand, USAGE, UsageError } from "./lib/cli/args.ts";
 import { configText } from "./lib/cli/config_command.ts";
 import { helpText } from "./lib/cli/help.ts";
 import { buildRingFile, showRingFile } from "./lib/cli/ring_command.ts";
 import { ExitCode } from "./lib/common/exit_codes.ts";
-import type { ConfigSource } from "./lib/config/paste.ts";
+import {
+  allInOneLayout,
+  allInOneServices,
+  bootstrapAllInOne,
+} from "./lib/supervisor/all_in_one.ts";
 import { prepare } from "./lib/supervisor/prepare.ts";
 import { supervise } from "./lib/supervisor/supervisor.ts";
 import { runWorker } from "./lib/supervisor/worker_main.ts";
@@ -26,12 +28,6 @@ function printError(text: string): void {
   console.error(text);
 }
 
-/** The built-in default config, as if read from `swiftd.conf` in the current directory. */
-function defaultSnapshot(): ConfigSource {
-  const path = resolve("swiftd.conf");
-  return { path, absolutePath: path, isDirectory: false, files: [[path, defaultConf]] };
-}
-
 type Runner<K extends Command["kind"]> = (
   command: Extract<Command, { kind: K }>,
 ) => Promise<number>;
@@ -39,17 +35,18 @@ type Runner<K extends Command["kind"]> = (
 /** What each command does. */
 const RUNNERS: { [K in Command["kind"]]: Runner<K> } = {
   default: () => {
-    const snapshot = defaultSnapshot();
+    const created = bootstrapAllInOne(Deno.cwd());
+    const { data } = allInOneLayout(Deno.cwd());
     printError(
-      `swiftd ${VERSION}: serving the built-in default config (conf/swiftd.conf) ` +
-        `on http://127.0.0.1:8080/ (try /healthcheck); Ctrl-C stops it`,
+      `swiftd ${VERSION}: all-in-one Swift on http://127.0.0.1:8080 (data in ${data}` +
+        `${created.length ? ", created now" : ""})\n` +
+        `  auth URL:  http://127.0.0.1:8080/auth/v1.0\n` +
+        `  user:      test:tester   key: testing   (also test2:tester2/testing2, ` +
+        `test:tester3/testing3, admin:admin/admin)\n` +
+        `  try:       swift -A http://127.0.0.1:8080/auth/v1.0 -U test:tester -K testing stat\n` +
+        `  Ctrl-C stops it; conf/all-in-one/*.conf are the configs it runs.`,
     );
-    return supervise({
-      server: "object-server",
-      configPath: snapshot.path,
-      verbose: false,
-      snapshot,
-    });
+    return supervise(...allInOneServices(Deno.cwd(), false));
   },
   serve: (cmd) => supervise({ server: cmd.server, configPath: cmd.conf, verbose: cmd.verbose }),
   "test-config": async (cmd) => {

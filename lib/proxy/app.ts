@@ -14,7 +14,7 @@ import { swiftInfo } from "../common/swift_conf.ts";
 import { ProxyApplication } from "./application.ts";
 import { proxyHandler } from "./router.ts";
 import { type ProxyOptions, proxySettings } from "./settings.ts";
-import { SWIFT_INFO } from "./swift_info.ts";
+import { SWIFT_INFO } from "../common/swift_info.ts";
 
 /** Builds the proxy server app of a pipeline. */
 export const proxyServerApp: AppFactory = (stage, build) => {

@@ -11,11 +11,13 @@ import {
   compose,
   type Handler,
 } from "../middleware/compose.ts";
-import { FILTER_FACTORIES } from "../middleware/registry.ts";
+import { FILTER_FACTORIES, FILTER_INFO } from "../middleware/registry.ts";
 import { accountServerApp } from "../account/app.ts";
 import { containerServerApp } from "../container/app.ts";
 import { memObjectApp } from "../object/app.ts";
 import { objectServerApp } from "../object/disk_app.ts";
+import { proxyServerApp } from "../proxy/app.ts";
+import { SWIFT_INFO } from "../common/swift_info.ts";
 
 /** Every app factory, by Swift entry point name (lib/config/options/apps.ts has their options). */
 export const APP_FACTORIES: Readonly<Record<string, AppFactory>> = {
@@ -23,6 +25,7 @@ export const APP_FACTORIES: Readonly<Record<string, AppFactory>> = {
   object: objectServerApp,
   container: containerServerApp,
   account: accountServerApp,
+  proxy: proxyServerApp,
 };
 
 /** A built pipeline and how to release what its stages hold. */
@@ -45,6 +48,13 @@ export function buildPipeline(config: ServerConfig, logger: SwiftLogger): Pipeli
   try {
     const { filters, app, changes } = config.pipeline;
     for (const line of changes) logger.info(line);
+    // /info shows what this pipeline's filters registered (Swift's register_swift_info()).
+    for (const stage of filters) {
+      const sections = FILTER_INFO[stage.entryPoint]?.(stage) ?? {};
+      for (const [name, values] of Object.entries(sections)) {
+        if (values) SWIFT_INFO.register(name, values);
+      }
+    }
     const handler = compose(
       filters.map((stage) => construct(stage, FILTER_FACTORIES[stage.entryPoint], build)),
       construct(app, APP_FACTORIES[app.entryPoint], build),

@@ -24,7 +24,8 @@ export async function prepare(
 ): Promise<Prepared> {
   const config = loadServerConfig(configPath, server, options.snapshot);
   const privileges = planPrivileges(config.settings.user);
-  const pipeline = buildPipeline(config, options.logger ?? nullLogger(config.logName));
+  // A check build: what its stages log is said again when the real pipeline is built.
+  const pipeline = buildPipeline(config, nullLogger(config.logName));
   await pipeline.close();
   return { config, privileges };
 }

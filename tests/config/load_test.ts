@@ -100,9 +100,9 @@ Deno.test("loadServerConfig() rejects a port out of range where it is set", () =
 });
 
 Deno.test("loadServerConfig() names a Swift filter swiftd lacks and lists the known ones", () => {
-  const error = loadError(BASE.replace("use = egg:swift#healthcheck", "use = egg:swift#tempurl"));
+  const error = loadError(BASE.replace("use = egg:swift#healthcheck", "use = egg:swift#s3api"));
   assertEquals([error.section, error.key, error.line], ["filter:healthcheck", "use", 15]);
-  assertMatch(error.message, /egg:swift#tempurl, a Swift filter that swiftd does not provide yet/);
+  assertMatch(error.message, /egg:swift#s3api, a Swift filter that swiftd does not provide yet/);
   assertMatch(error.message, /healthcheck/);
 });
 

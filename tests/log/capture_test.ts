@@ -30,7 +30,7 @@ Deno.test("captureStdio() logs stray console output as STDOUT:/STDERR: at ERROR,
       "<131>srv: STDERR: oops { a: 1 }\0",
       "<131>srv: STDERR: Connection reset by peer\0",
     ]);
-    assertMatch(lines[3], /^<130>srv: UNCAUGHT EXCEPTION#012Error: nobody caught me#012    at /);
+    assertMatch(lines[3], /^<130>srv: UNCAUGHT EXCEPTION#012Error: nobody caught me#012 {4}at /);
     await failure.catch(() => {});
   } finally {
     restore();

@@ -91,7 +91,7 @@ Deno.test("logger.exception() appends the stack after ': #012' like Swift", asyn
   try {
     log.logger.child({ txnId: "txABC" }).exception("Error: An error occurred", new Error("boom"));
     const [line] = await receive(socket, 1);
-    assertMatch(line, /^<131>proxy-server: Error: An error occurred: #012Error: boom#012    at /);
+    assertMatch(line, /^<131>proxy-server: Error: An error occurred: #012Error: boom#012 {4}at /);
     assertMatch(line, / \(txn: txABC\)\0$/);
     assert(!line.includes("\n"));
   } finally {

@@ -3,6 +3,7 @@ import { bool } from "../values.ts";
 import { ACCOUNT_SERVER_OPTIONS } from "./account.ts";
 import { CONTAINER_SERVER_OPTIONS } from "./container.ts";
 import { OBJECT_SERVER_OPTIONS } from "./object.ts";
+import { PROXY_SERVER_OPTIONS } from "./proxy.ts";
 import { option, type OptionTable } from "./option.ts";
 import { RUNTIME_OPTIONS } from "./runtime.ts";
 
@@ -57,7 +58,7 @@ export const ACCOUNT_APP = {
 export const PROXY_APP = {
   name: "proxy",
   doc: "Proxy server: the Swift API, routed through the rings to the storage servers.",
-  options: [...RUNTIME_OPTIONS],
+  options: [...RUNTIME_OPTIONS, ...PROXY_SERVER_OPTIONS],
   complete: false,
 } as const satisfies OptionTable;
 

@@ -2,6 +2,19 @@
 import { optionalPath, text } from "../values.ts";
 import { LOG_OPTIONS } from "./logging.ts";
 import { option, type OptionTable } from "./option.ts";
+import { ACCOUNT_QUOTAS_FILTER } from "./account_quotas.ts";
+import { CONTAINER_QUOTAS_FILTER } from "./container_quotas.ts";
+import { COPY_FILTER } from "./copy.ts";
+import { CROSSDOMAIN_FILTER } from "./crossdomain.ts";
+import { DLO_FILTER } from "./dlo.ts";
+import { DOMAIN_REMAP_FILTER } from "./domain_remap.ts";
+import { ETAG_QUOTER_FILTER } from "./etag_quoter.ts";
+import { LIST_ENDPOINTS_FILTER } from "./list_endpoints.ts";
+import { NAME_CHECK_FILTER } from "./name_check.ts";
+import { READ_ONLY_FILTER } from "./read_only.ts";
+import { SLO_FILTER } from "./slo.ts";
+import { FORMPOST_FILTER } from "./formpost.ts";
+import { TEMPURL_FILTER } from "./tempurl.ts";
 import { GATEKEEPER_FILTER } from "./gatekeeper.ts";
 import { LISTING_FORMATS_FILTER } from "./listing_formats.ts";
 import { MEMCACHE_FILTER } from "./memcache.ts";
@@ -51,4 +64,17 @@ export const FILTER_TABLES: Readonly<Record<string, OptionTable>> = {
   [GATEKEEPER_FILTER.name]: GATEKEEPER_FILTER,
   [LISTING_FORMATS_FILTER.name]: LISTING_FORMATS_FILTER,
   [PROXY_LOGGING_FILTER.name]: PROXY_LOGGING_FILTER,
+  [ACCOUNT_QUOTAS_FILTER.name]: ACCOUNT_QUOTAS_FILTER,
+  [CONTAINER_QUOTAS_FILTER.name]: CONTAINER_QUOTAS_FILTER,
+  [COPY_FILTER.name]: COPY_FILTER,
+  [CROSSDOMAIN_FILTER.name]: CROSSDOMAIN_FILTER,
+  [DLO_FILTER.name]: DLO_FILTER,
+  [DOMAIN_REMAP_FILTER.name]: DOMAIN_REMAP_FILTER,
+  [ETAG_QUOTER_FILTER.name]: ETAG_QUOTER_FILTER,
+  [LIST_ENDPOINTS_FILTER.name]: LIST_ENDPOINTS_FILTER,
+  [NAME_CHECK_FILTER.name]: NAME_CHECK_FILTER,
+  [READ_ONLY_FILTER.name]: READ_ONLY_FILTER,
+  [SLO_FILTER.name]: SLO_FILTER,
+  [TEMPURL_FILTER.name]: TEMPURL_FILTER,
+  [FORMPOST_FILTER.name]: FORMPOST_FILTER,
 };

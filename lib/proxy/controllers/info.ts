@@ -7,7 +7,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { pythonJsonDumps } from "../../common/memcached/python_json.ts";
 import { swobResponse } from "../../object/swob_response.ts";
 import type { ProxyCall } from "../call.ts";
-import { SWIFT_INFO } from "../swift_info.ts";
+import { SWIFT_INFO } from "../../common/swift_info.ts";
 import type { Action, Controller } from "./base.ts";
 
 /** Methods whose signature a HEAD or GET may carry (a GET signature does not allow HEAD). */
