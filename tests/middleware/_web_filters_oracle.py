@@ -12,7 +12,8 @@ answering "responses" ([{"method", "path" (PATH_INFO, query allowed), "status", 
 
 Request "env": "authorize" (a swift.authorize: "allow", "deny401", "deny403", "deny_listing",
 "deny_objects", "acl" (401 unless req.acl has .r:*)), "remote_user", "infocache",
-"leave_relative_location"; the case's "memcache" ({"values": {...}, "down": bool}) is one
+"leave_relative_location"; with the case's "proxy_acls", GET/HEAD reaching the backend are
+authorized with the container's X-Container-Read as req.acl, as the proxy does; "memcache" ({"values": {...}, "down": bool}) is one
 swift.cache shared by its requests; "tempauth" (a conf) puts Swift's tempauth in front.
 
 Case "steps" (container_sync): [{"write": text, "mtime": n} | {"clock": t} | {"request": i}]
@@ -96,9 +97,11 @@ class Backend(FakeSwift):
     """FakeSwift taking any method, recording what reached it before auth."""
     ALLOWED_METHODS = AnyMethod()
 
-    def __init__(self):
+    def __init__(self, read_acls=None):
         super(Backend, self).__init__()
         self.seen = []
+        # Container path -> read ACL, to authorize GET/HEAD as the proxy does (req.acl set).
+        self.read_acls = read_acls
 
     def __call__(self, env, start_response):
         headers = dict(swob.Request(env).headers.items())
@@ -106,6 +109,16 @@ class Backend(FakeSwift):
         self.seen.append([env['REQUEST_METHOD'], env['PATH_INFO'],
                           env.get('QUERY_STRING', ''), env.get('swift.source'),
                           headers, flags])
+        if self.read_acls is not None and 'swift.authorize' in env and \
+                env['REQUEST_METHOD'] in ('GET', 'HEAD'):
+            container = '/'.join(env['PATH_INFO'].split('/')[:4])
+            acl = self.read_acls.get(container)
+            authorize = env['swift.authorize']
+
+            def with_acl(req):
+                req.acl = acl
+                return authorize(req)
+            env = dict(env, **{'swift.authorize': with_acl})
         return super(Backend, self).__call__(env, start_response)
 
 
@@ -228,7 +241,13 @@ def run_request(mw, app, r, memcache, clock):
 
 
 def run(spec_filter, case, server=None):
-    app = Backend()
+    read_acls = None
+    if case.get('proxy_acls'):
+        read_acls = dict(
+            (r['path'], r.get('headers', {}).get('X-Container-Read'))
+            for r in case.get('responses', [])
+            if r['method'] == 'HEAD' and len(r['path'].split('/')) == 4)
+    app = Backend(read_acls)
     for r in case.get('responses', []):
         app.register(r['method'], r['path'],
                      functools.partial(swob.Response, status=r['status']),

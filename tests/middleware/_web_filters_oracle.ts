@@ -9,13 +9,9 @@
  * The fake backend calls swift.authorize before answering, as Swift's FakeSwift does. Clocks
  * are fake on both sides: a request starts at its `at`, and a sleep moves time forward.
  */
-import { Logger } from "@std/log";
 import { fromFileUrl } from "@std/path";
-import { MemcacheConnectionError } from "../../lib/common/memcached.ts";
-import { parseOptions, type StageConfig } from "../../lib/config/load.ts";
-import type { OptionTable } from "../../lib/config/options/option.ts";
 import { TEMPAUTH_FILTER } from "../../lib/config/options/tempauth.ts";
-import { SwiftLogger } from "../../lib/log/logger.ts";
+import type { SwiftLogger } from "../../lib/log/logger.ts";
 import type { Filter, Handler } from "../../lib/middleware/compose.ts";
 import { pathInfoOf } from "../../lib/middleware/recon/request_path.ts";
 import { tempauthFilterWith, tempauthSettings } from "../../lib/middleware/tempauth.ts";
@@ -27,6 +23,9 @@ import { HttpError } from "../../lib/server/http_error.ts";
 import { rawPath, rawQuery, requestFor } from "../../lib/server/request_path.ts";
 import { FakeSwift } from "../_helpers/fake_swift.ts";
 import { runPythonJson } from "../_helpers/python.ts";
+import { recordingLogger, RecordingMemcache, stageOf } from "./_web_filters_fakes.ts";
+
+export { recordingLogger, RecordingMemcache, stageOf };
 
 const ORACLE = fromFileUrl(new URL("./_web_filters_oracle.py", import.meta.url));
 
@@ -75,6 +74,8 @@ export interface WebCase {
   /** Swift's (swiftd's) tempauth in front of the filter, with this conf. */
   readonly tempauth?: Record<string, string>;
   readonly steps?: readonly Step[];
+  /** Authorize backend GET/HEAD with the container's X-Container-Read, as the proxy does. */
+  readonly proxy_acls?: boolean;
 }
 
 /** A backend request: method, PATH_INFO, query, swift.source, headers, override flags. */
@@ -151,70 +152,6 @@ function plain<T>(value: T): T {
   return JSON.parse(JSON.stringify(value));
 }
 
-/** A stage of `table` whose section sets `conf`. */
-export function stageOf(table: OptionTable, conf: Record<string, string> = {}): StageConfig {
-  const entries = new Map(Object.entries(conf).map(([key, value]) => [key, { value, line: 1 }]));
-  return {
-    kind: "filter",
-    name: table.name,
-    section: `filter:${table.name}`,
-    entryPoint: table.name,
-    conf: entries,
-    options: parseOptions(table, entries, { file: "test.conf" }, () => {}),
-    origin: { file: "test.conf" },
-  };
-}
-
-/** A logger keeping [level, message] of everything. */
-export function recordingLogger(lines: [string, string][]): SwiftLogger {
-  const logger = new SwiftLogger(new Logger("web-filters", "CRITICAL", { handlers: [] }), "t", 0);
-  for (const level of ["debug", "info", "warning", "error"] as const) {
-    logger[level] = (message: string) => void lines.push([level, message]);
-  }
-  return logger;
-}
-
-/** memcached's semantics as MemcacheRing shows them, every operation recorded. */
-export class RecordingMemcache {
-  readonly ops: unknown[][] = [];
-  readonly #values: Map<string, unknown>;
-  constructor(values: Record<string, unknown> = {}, readonly down = false) {
-    this.#values = new Map(Object.entries(structuredClone(values)));
-  }
-  get(key: string): Promise<unknown> {
-    this.ops.push(["get", key]);
-    return Promise.resolve(this.down ? null : structuredClone(this.#values.get(key) ?? null));
-  }
-  set(key: string, value: unknown, options: { serialize?: boolean; time?: number } = {}) {
-    const serialize = options.serialize ?? true;
-    this.ops.push(["set", key, value, serialize, options.time ?? 0]);
-    if (!this.down) this.#values.set(key, serialize ? structuredClone(value) : String(value));
-    return Promise.resolve();
-  }
-  incr(key: string, delta = 1): Promise<number> {
-    this.ops.push(["incr", key, delta]);
-    return this.#add(key, delta);
-  }
-  decr(key: string, delta = 1): Promise<number> {
-    this.ops.push(["decr", key, delta]);
-    return this.#add(key, -delta);
-  }
-  delete(key: string): Promise<void> {
-    this.ops.push(["delete", key]);
-    this.#values.delete(key);
-    return Promise.resolve();
-  }
-  #add(key: string, delta: number): Promise<number> {
-    if (this.down) {
-      return Promise.reject(new MemcacheConnectionError("No Memcached connections succeeded."));
-    }
-    const old = this.#values.get(key);
-    const value = Math.max(old === undefined ? delta : Number(old) + delta, 0);
-    this.#values.set(key, String(value));
-    return Promise.resolve(value);
-  }
-}
-
 function authorizer(kind: string, acls: (string | null)[]): Authorize {
   return ({ req, acl }) => {
     acls.push(acl ?? null);
@@ -231,7 +168,10 @@ function authorizer(kind: string, acls: (string | null)[]): Authorize {
 }
 
 /** FakeSwift behind a recorder that also calls swift.authorize, as Swift's FakeSwift does. */
-function backendOf(responses: readonly Registered[] = []): { handler: Handler; calls: Call[] } {
+function backendOf(
+  responses: readonly Registered[] = [],
+  proxyAcls = false,
+): { handler: Handler; calls: Call[] } {
   const fake = new FakeSwift();
   for (const r of responses) {
     const at = r.path.indexOf("?");
@@ -252,7 +192,14 @@ function backendOf(responses: readonly Registered[] = []): { handler: Handler; c
     ]);
     const authorize = ctx.env["swift.authorize"] as Authorize | undefined;
     if (authorize) {
-      const denial = await authorize({ req: new SwobRequest(req), ctx, acl: undefined });
+      // swob's req.acl reads the environ, where an earlier req.acl = ... left it.
+      let acl = (ctx.env["swob.ACL"] as string | null | undefined) ?? undefined;
+      if (proxyAcls && (req.method === "GET" || req.method === "HEAD")) {
+        const container = pathInfoOf(rawPath(req)).split("/").slice(0, 4).join("/");
+        acl = responses.find((r) => r.method === "HEAD" && r.path === container)
+          ?.headers?.["X-Container-Read"];
+      }
+      const denial = await authorize({ req: new SwobRequest(req), ctx, acl });
       if (denial) {
         await req.body?.cancel();
         return denial;
@@ -286,7 +233,7 @@ export async function swiftdOutcome(
     publish: (section) => void (info = plain(section)),
     setInfo: (section) => void (info = section),
   };
-  const backend = backendOf(c.responses);
+  const backend = backendOf(c.responses, c.proxy_acls);
   const recording = c.memcache && new RecordingMemcache(c.memcache.values, c.memcache.down);
   const memcache = options.memcache ?? recording;
   const out: CaseOutcome = { requests: [], info: [], memcache: [], logs };
