@@ -51,6 +51,8 @@ export interface ContainerSyncOptions {
   readonly publish?: (info: Record<string, unknown>) => void;
 }
 
+const NO_LOG = { debug: () => {}, error: () => {} };
+
 const INVALID_AUTH =
   "X-Container-Sync-Auth header not valid; contact cluster operator for support.";
 
@@ -80,13 +82,22 @@ function currentOf(
 
 /**
  * register_info(): `{realms: {REALM: {clusters: {CLUSTER: {}}}}}` for each realm with
- * clusters, the `current` cluster marked `current: true`.
+ * clusters, the `current` cluster marked `current: true`; from the realms a filter holds, or
+ * read now for a [filter:container_sync] stage (what Swift registers when it builds one).
  */
 export function containerSyncInfo(
-  realms: ContainerSyncRealms,
+  source: ContainerSyncRealms | StageConfig,
   current?: readonly [string, string],
-  logger?: Pick<SwiftLogger, "error">,
+  logger?: Pick<SwiftLogger, "debug" | "error">,
 ): Record<string, unknown> {
+  let realms: ContainerSyncRealms;
+  if (source instanceof ContainerSyncRealms) {
+    realms = source;
+  } else {
+    const settings = containerSyncSettings(source);
+    realms = new ContainerSyncRealms(settings.realmsConf, logger ?? NO_LOG);
+    current = currentOf(settings.current, logger);
+  }
   const dct: Record<string, { clusters: Record<string, Record<string, boolean>> }> = {};
   for (const realm of realms.realms()) {
     const clusters = realms.clusters(realm);
@@ -241,5 +252,3 @@ export function containerSyncFilterWith(
       return await next(forwarded, ctx);
     };
 }
-
-const NO_LOG = { debug: () => {}, error: () => {} };

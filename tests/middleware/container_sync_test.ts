@@ -11,6 +11,7 @@ import { ContainerSyncRealms, containerSyncSig } from "../../lib/common/containe
 import { CONTAINER_SYNC_FILTER } from "../../lib/config/options/container_sync.ts";
 import {
   containerSyncFilterWith,
+  containerSyncInfo,
   containerSyncSettings,
 } from "../../lib/middleware/container_sync.ts";
 import {
@@ -81,6 +82,23 @@ Deno.test("containerSyncSig() is the HMAC-SHA1 Swift's get_sig() computes", () =
     containerSyncSig("PUT", "/v1/a/c%20d", "0", "n\u00e9", "k\u2603", "\u00e9"),
     "5c3b76cc53d997309f4629f91cff3de1ea859ea1",
   );
+});
+
+Deno.test("containerSyncInfo() of a stage reads the realms file and marks the current cluster", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(join(dir, "container-sync-realms.conf"), REALMS);
+    const stage = stageOf(CONTAINER_SYNC_FILTER, { swift_dir: dir, current: "//us/ord" });
+    assertEquals(containerSyncInfo(stage), {
+      realms: {
+        US: { clusters: { DFW1: {}, ORD: { current: true } } },
+        UK: { clusters: { LON3: {} } },
+        NOKEY: { clusters: { X: {} } },
+      },
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 const ACCOUNT: Registered = { method: "HEAD", path: "/v1/a", status: 204 };
