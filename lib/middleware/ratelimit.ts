@@ -23,7 +23,6 @@
  * request (no container) fails with TypeError, as Swift's '/'.join() of None does (a 500).
  */
 import { MemcacheConnectionError } from "../common/memcached.ts";
-import { PyFloat } from "../common/pickle_value.ts";
 import { pythonFloatRepr } from "../common/python_float_repr.ts";
 import type { StageConfig } from "../config/load.ts";
 import type { SwiftLogger } from "../log/logger.ts";
@@ -70,13 +69,17 @@ const WRITES = ["PUT", "DELETE", "POST", "COPY"];
 
 class MaxSleepTimeHit extends Error {}
 
-/** register_swift_info('ratelimit', ...): the limits Swift chooses to publish. */
+/**
+ * register_swift_info('ratelimit', ...): the limits Swift chooses to publish. Swift's are
+ * floats (0.0, [[10, 5.0]]); these are plain numbers, because the /info registry clones its
+ * sections and would turn a PyFloat into {"value": ...}: JSON-equal, not byte-equal.
+ */
 export function ratelimitInfo(settings: RateLimitSettings): Record<string, unknown> {
   const tiers = (list: RateLimitSettings["containerRatelimits"]) =>
-    list.map((t) => [t.size, new PyFloat(t.rate)]);
+    list.map((t) => [t.size, t.rate]);
   return {
-    account_ratelimit: new PyFloat(settings.accountRatelimit),
-    max_sleep_time_seconds: new PyFloat(settings.maxSleepTimeSeconds),
+    account_ratelimit: settings.accountRatelimit,
+    max_sleep_time_seconds: settings.maxSleepTimeSeconds,
     container_ratelimits: tiers(settings.containerRatelimits),
     container_listing_ratelimits: tiers(settings.containerListingRatelimits),
   };

