@@ -330,3 +330,60 @@ Deno.test("BULK_FILTER declares every key Swift's bulk filter_factory reads, wit
   });
   assertEquals(BULK_FILTER.complete, true);
 });
+
+/** A ustar header for a regular file (what any tar writes). */
+function ustarHeader(name: string, size: number): Uint8Array {
+  const buf = new Uint8Array(512);
+  const put = (at: number, text: string) => buf.set(new TextEncoder().encode(text), at);
+  put(0, name);
+  put(100, "0000644\0");
+  put(124, size.toString(8).padStart(11, "0") + "\0");
+  put(136, "00000000000\0");
+  put(156, "0");
+  put(257, "ustar\x0000");
+  put(148, "        ");
+  const sum = buf.reduce((n, b) => n + b, 0);
+  put(148, sum.toString(8).padStart(6, "0") + "\0 ");
+  return buf;
+}
+
+Deno.test("extract-archive streams members to their PUTs without reading the archive whole", async () => {
+  const size = 300 * 1024;
+  const parts = [ustarHeader("c/one", size), new Uint8Array(size).fill(1)];
+  parts.push(ustarHeader("c/two", size), new Uint8Array(size).fill(2), new Uint8Array(1024));
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  const archive = new Uint8Array(total);
+  parts.reduce((at, p) => (archive.set(p, at), at + p.length), 0);
+  let delivered = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (delivered >= total) return controller.close();
+      const piece = archive.slice(delivered, delivered + 8192);
+      delivered += piece.length;
+      controller.enqueue(piece);
+    },
+  });
+  const seenAtPut: number[] = [];
+  const received: number[] = [];
+  const handler = bulkFilterWith(settingsFor({}))(async (req) => {
+    if (req.method === "PUT" && rawPath(req).split("/").length > 4) {
+      seenAtPut.push(delivered);
+      received.push((await req.arrayBuffer()).byteLength);
+    }
+    return new Response(null, { status: req.method === "HEAD" ? 204 : 201 });
+  });
+  const resp = await handler(
+    requestFor("/v1/a?extract-archive=tar", "http://localhost", {
+      method: "PUT",
+      headers: { "Content-Length": String(total) },
+      body,
+      duplex: "half",
+    } as RequestInit),
+    newRequestContext(quietLogger(), { transport: "tcp", hostname: "127.0.0.1", port: 1 }),
+  );
+  const report = await resp.text();
+  assertEquals(report.includes("Number Files Created: 2"), true, report);
+  assertEquals(received, [size, size]);
+  // The first PUT starts with at most a record or two of the archive read.
+  assertEquals(seenAtPut[0] < 3 * 10240, true, `${seenAtPut[0]} bytes read before the PUT`);
+});
