@@ -34,6 +34,10 @@ import { reconFilter } from "./recon.ts";
 import { sloFilter, sloInfo } from "./slo.ts";
 import { tempauthFilter } from "./tempauth.ts";
 import { formpostFilter, formpostInfo } from "./formpost.ts";
+import { containerSyncFilter, containerSyncInfo } from "./container_sync.ts";
+import { ratelimitFilter, ratelimitInfo, ratelimitSettings } from "./ratelimit.ts";
+import { staticwebFilter } from "./staticweb.ts";
+import { SWIFT_INFO } from "../common/swift_info.ts";
 import { tempurlFilter, tempurlInfo } from "./tempurl.ts";
 
 /** Every filter factory, by Swift entry point name. */
@@ -59,6 +63,13 @@ export const FILTER_FACTORIES: Readonly<Record<string, FilterFactory>> = {
   tempauth: tempauthFilter,
   tempurl: tempurlFilter,
   formpost: formpostFilter,
+  ratelimit: ratelimitFilter,
+  staticweb: staticwebFilter,
+  // Swift refreshes the realms in /info when container-sync-realms.conf changes.
+  container_sync: (stage, build) =>
+    containerSyncFilter(stage, build, {
+      publish: (info) => SWIFT_INFO.register("container_sync", info),
+    }),
 };
 
 /** A filter's /info sections: section name -> values (undefined registers nothing). */
@@ -81,4 +92,7 @@ export const FILTER_INFO: Readonly<Record<string, InfoSections>> = {
   tempauth: () => ({ tempauth: { account_acls: true } }),
   tempurl: (stage) => ({ tempurl: tempurlInfo(optionsOf(stage, TEMPURL_FILTER)) }),
   formpost: (stage) => ({ formpost: formpostInfo(optionsOf(stage, FORMPOST_FILTER)) }),
+  ratelimit: (stage) => ({ ratelimit: ratelimitInfo(ratelimitSettings(stage)) }),
+  container_sync: (stage) => ({ container_sync: containerSyncInfo(stage) }),
+  staticweb: () => ({ staticweb: {} }),
 };

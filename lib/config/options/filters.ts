@@ -15,6 +15,9 @@ import { READ_ONLY_FILTER } from "./read_only.ts";
 import { SLO_FILTER } from "./slo.ts";
 import { FORMPOST_FILTER } from "./formpost.ts";
 import { TEMPURL_FILTER } from "./tempurl.ts";
+import { CONTAINER_SYNC_FILTER } from "./container_sync.ts";
+import { RATELIMIT_FILTER } from "./ratelimit.ts";
+import { STATICWEB_FILTER } from "./staticweb.ts";
 import { GATEKEEPER_FILTER } from "./gatekeeper.ts";
 import { LISTING_FORMATS_FILTER } from "./listing_formats.ts";
 import { MEMCACHE_FILTER } from "./memcache.ts";
@@ -77,4 +80,7 @@ export const FILTER_TABLES: Readonly<Record<string, OptionTable>> = {
   [SLO_FILTER.name]: SLO_FILTER,
   [TEMPURL_FILTER.name]: TEMPURL_FILTER,
   [FORMPOST_FILTER.name]: FORMPOST_FILTER,
+  [RATELIMIT_FILTER.name]: RATELIMIT_FILTER,
+  [CONTAINER_SYNC_FILTER.name]: CONTAINER_SYNC_FILTER,
+  [STATICWEB_FILTER.name]: STATICWEB_FILTER,
 };
