@@ -87,7 +87,7 @@ interface CopyRequest {
 export function copyFilterWith(settings: CopySettings): Filter {
   return (next) =>
     async function copy(req, ctx) {
-      const pathInfo = pathInfoOf(new URL(req.url));
+      const pathInfo = pathInfoOf(req);
       const parts = splitPathOrUndefined(pathInfo, 4, 4, true);
       if (!parts) return await next(req, ctx);
       const copyReq: CopyRequest = {

@@ -69,7 +69,7 @@ export function dloFilter(stage: StageConfig, _build: BuildContext): Filter {
 export function dloFilterWith(settings: DloSettings): Filter {
   return (next) =>
     async function dlo(req, ctx) {
-      const pathInfo = pathInfoOf(new URL(req.url));
+      const pathInfo = pathInfoOf(req);
       if (!splitPathOrUndefined(pathInfo, 4, 4, true)) return await next(req, ctx);
       const params = swobParams(queryStringOf(req.url));
       if (
@@ -210,7 +210,7 @@ class GetContext {
     if (slash < 0) throw new TypeError("X-Object-Manifest has no container/prefix separator");
     const container = xObjectManifest.slice(0, slash);
     const prefix = xObjectManifest.slice(slash + 1);
-    const [version, account] = splitPathOrUndefined(pathInfoOf(new URL(req.url)), 2, 3, true)!
+    const [version, account] = splitPathOrUndefined(pathInfoOf(req), 2, 3, true)!
       .map((part) => decodeUtf8(encodeLatin1(part ?? ""), "surrogateescape"));
     const path = [version, account, container];
     const segments = await this.#listing(path, prefix);

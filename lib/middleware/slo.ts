@@ -87,7 +87,7 @@ export function sloFilterWith(settings: SloSettings): Filter {
   return (next) => {
     const slo: Handler = async function slo(req, ctx) {
       if (ctx.env["swift.slo_override"]) return await next(req, ctx);
-      const parts = splitPathOrUndefined(pathInfoOf(new URL(req.url)), 3, 4, true);
+      const parts = splitPathOrUndefined(pathInfoOf(req), 3, 4, true);
       if (!parts) return await next(req, ctx);
       if (!parts[3]) {
         if (req.method === "GET") return await containerListing(req, ctx, next);

@@ -102,7 +102,7 @@ export function tempauthFilterWith(
     return async function tempauth(req, ctx) {
       const env = ctx.env;
       if (settings.allowOverrides && env["swift.authorize_override"]) return next(req, ctx);
-      const pathInfo = pathInfoOf(new URL(req.url));
+      const pathInfo = pathInfoOf(req);
       const cache = tokenCacheOf(env, local);
       if (pathInfo.startsWith(settings.authPrefix)) {
         return handleAuthRequest({ settings, cache, logger: options.logger, clock }, req, pathInfo);

@@ -5,7 +5,8 @@
  */
 import { Timestamp } from "../common/timestamp.ts";
 import { SwobHeaders } from "./swob_headers.ts";
-import { latin1, wsgiQuote } from "./wsgi_text.ts";
+import { pathInfo } from "../server/request_path.ts";
+import { wsgiQuote } from "./wsgi_text.ts";
 
 /** Why the request's X-Timestamp cannot be used (swift.common.exceptions.InvalidTimestamp). */
 export class InvalidTimestamp extends Error {
@@ -15,21 +16,9 @@ export class InvalidTimestamp extends Error {
   }
 }
 
-/** Decodes %XX escapes to bytes and returns them as a WSGI string (eventlet's PATH_INFO). */
-export function pathInfoOf(url: URL): string {
-  const text = url.pathname;
-  const bytes: number[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const char = text.charCodeAt(i);
-    if (char === 0x25 && /^[0-9a-fA-F]{2}$/.test(text.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else {
-      // WHATWG URLs percent-encode everything outside ASCII, so this is one byte.
-      bytes.push(char & 0xff);
-    }
-  }
-  return latin1(Uint8Array.from(bytes));
+/** PATH_INFO of a request (eventlet's: raw path, %XX decoded, one char per byte). */
+export function pathInfoOf(req: Request): string {
+  return pathInfo(req);
 }
 
 /** One request as the object controller sees it. */
@@ -49,7 +38,8 @@ export class SwobRequest {
     this.raw = raw;
     this.method = raw.method;
     this.url = new URL(raw.url);
-    this.pathInfo = pathInfoOf(this.url);
+    // From the raw target: `new URL()` would drop "." and ".." segments of Swift names.
+    this.pathInfo = pathInfo(raw);
     this.headers = new SwobHeaders(raw.headers);
     this.remoteAddr = remoteAddr;
   }

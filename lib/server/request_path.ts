@@ -48,3 +48,22 @@ export function requestFor(
   RAW_TARGETS.set(req, target);
   return req;
 }
+
+/** The WSGI string (one char per byte) of text that may hold raw non-ASCII characters. */
+function wsgiOf(text: string): string {
+  // A request target keeps non-ASCII as the UTF-8 bytes the client sent; WSGI holds bytes.
+  if (!/[^\p{ASCII}]/u.test(text)) return text;
+  return String.fromCharCode(...new TextEncoder().encode(text));
+}
+
+/**
+ * PATH_INFO as eventlet hands it to Swift: the raw path with %XX escapes decoded to bytes, one
+ * char per byte (a latin-1 "WSGI string"). `source` is a request or its `url`.
+ */
+export function pathInfo(source: Request | string): string {
+  const path = rawPath(typeof source === "string" ? { url: source } as Request : source);
+  return wsgiOf(path).replace(
+    /%([0-9a-fA-F]{2})/g,
+    (_, hex: string) => String.fromCharCode(parseInt(hex, 16)),
+  );
+}

@@ -153,7 +153,7 @@ export class FakeSwift {
 
   async #serve(req: Request, ctx: RequestContext): Promise<Response> {
     const url = new URL(req.url);
-    const rawPath = pathInfoOf(url);
+    const rawPath = pathInfoOf(req);
     const path = normalizePath(rawPath + url.search);
     const method = req.method;
     const parts = rawPath.split("/");

@@ -8,27 +8,11 @@
  *
  * @module
  */
+import { pathInfo } from "../../server/request_path.ts";
 
-/** PATH_INFO of `url`: everything from the first "/" after the authority up to "?", decoded. */
+/** PATH_INFO of `url` (a request's url), dot segments kept. */
 export function pathInfoOf(url: string): string {
-  const scheme = url.indexOf("://");
-  const start = url.indexOf("/", scheme < 0 ? 0 : scheme + 3);
-  if (start < 0) return "/";
-  const query = url.indexOf("?", start);
-  const raw = query < 0 ? url.slice(start) : url.slice(start, query);
-  // Deno.serve decodes raw UTF-8 bytes of the request line into characters; encode them back.
-  const bytes = new TextEncoder().encode(raw);
-  let out = "";
-  for (let i = 0; i < bytes.length; i++) {
-    const hex = bytes[i] === 0x25 ? String.fromCharCode(bytes[i + 1], bytes[i + 2]) : "";
-    if (/^[0-9a-fA-F]{2}$/.test(hex)) {
-      out += String.fromCharCode(parseInt(hex, 16));
-      i += 2;
-    } else {
-      out += String.fromCharCode(bytes[i]);
-    }
-  }
-  return out;
+  return pathInfo(url);
 }
 
 /** wsgi_quote(): urllib's quote() of a latin-1 string's bytes, "/" kept. */

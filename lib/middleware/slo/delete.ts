@@ -90,7 +90,7 @@ async function* deleteIter(
   let failedStatus = "400 Bad Request";
   try {
     if (!format) throw new SwobError(406, { body: "" });
-    const parts = splitPathOrUndefined(pathInfoOf(new URL(origin.req.url)), 2, 3, true);
+    const parts = splitPathOrUndefined(pathInfoOf(origin.req), 2, 3, true);
     if (!parts) throw new SwobError(404, { body: "" });
     const [version, account] = parts.map((p) => decodeWsgi(p ?? ""));
     const items = deletable(segmentsToDelete(origin), version, account, failed, count);
@@ -181,7 +181,7 @@ async function* deletable(
 
 /** get_segments_to_delete_iter(): segments first, each manifest after its own. */
 async function* segmentsToDelete(origin: Origin): AsyncGenerator<DeleteItem> {
-  const pathInfo = pathInfoOf(new URL(origin.req.url));
+  const pathInfo = pathInfoOf(origin.req);
   const text = decodeWsgiStrict(pathInfo);
   if (text === undefined || text.includes("\0")) {
     throw new SwobError(412, { body: "Invalid UTF8 or contains NULL" });
@@ -229,7 +229,7 @@ function decodeWsgiStrict(wsgi: string): string | undefined {
 /** get_slo_segments(): the manifest's entries, or a SwobError saying why not. */
 async function sloSegments(origin: Origin, name: string): Promise<DeleteItem[]> {
   const { req, ctx, next, params } = origin;
-  const [version, account] = splitPathOrUndefined(pathInfoOf(new URL(req.url)), 2, 3, true)!;
+  const [version, account] = splitPathOrUndefined(pathInfoOf(req), 2, 3, true)!;
   let query = "multipart-manifest=get";
   if (params.has("version-id")) query += `&version-id=${params.get("version-id")}`;
   // A copy of the client's environ: its headers go along, turned into a GET.

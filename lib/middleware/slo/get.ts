@@ -255,7 +255,7 @@ async function getOrHeadResponse(
   const byteranges: [number, number][] = specs
     ? rangesForLength(specs, contentLength).map(([start, stop]) => [start, stop - 1])
     : [];
-  const [version, account] = splitPathOrUndefined(pathInfoOf(new URL(req.url)), 3, 3, true)!;
+  const [version, account] = splitPathOrUndefined(pathInfoOf(req), 3, 3, true)!;
   const accountText = new TextDecoder().decode(Uint8Array.from(account!, (c) => c.charCodeAt(0)));
   const listing = subSloSegments(
     { req, ctx, next, logger: ctx.logger },
@@ -270,7 +270,7 @@ async function getOrHeadResponse(
     clock: settings.clock ?? SYSTEM_CLOCK,
   }, (seg) => !seg.raw_data && Number(seg.bytes) < settings.rateLimitUnderSize);
   const body = new SegmentedIterable({ req, ctx, next }, toSpecs(limited, version!, accountText), {
-    name: wsgiQuote(pathInfoOf(new URL(req.url))),
+    name: wsgiQuote(pathInfoOf(req)),
     logger: ctx.logger,
     uaSuffix: "SLO MultipartGET",
     swiftSource: "SLO",

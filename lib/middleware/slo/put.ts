@@ -85,7 +85,7 @@ export async function handleMultipartPut(
   settings: SloSettings,
   params: ReadonlyMap<string, string>,
 ): Promise<Response> {
-  const pathInfo = pathInfoOf(new URL(req.url));
+  const pathInfo = pathInfoOf(req);
   const [version, account] = splitPathOrUndefined(pathInfo, 4, 4, true)!;
   if (req.headers.get("X-Copy-From")) {
     throw new SwobError(405, { body: "Multipart Manifest PUTs cannot be COPY requests" });
@@ -358,7 +358,7 @@ async function putManifest(
   let type = req.headers.get("Content-Type");
   if (!type) {
     const path = new TextDecoder().decode(
-      Uint8Array.from(pathInfoOf(new URL(req.url)), (c) => c.charCodeAt(0)),
+      Uint8Array.from(pathInfoOf(req), (c) => c.charCodeAt(0)),
     );
     type = settings.guessType?.(path) ?? "application/octet-stream";
   }

@@ -118,7 +118,7 @@ async function* byterangeSegments(
     }
     if (isTrueValue(seg.sub_slo)) {
       if (depth >= MAX_RECURSION_DEPTH) {
-        const path = wsgiQuote(pathInfoOf(new URL(origin.req.url)));
+        const path = wsgiQuote(pathInfoOf(origin.req));
         throw new ListingIterError(
           `While processing manifest ${pyReprStr(path)}, max recursion depth was exceeded`,
         );
@@ -165,7 +165,7 @@ async function fetchSubManifest(
     agent: "%(orig)s SLO MultipartGET",
     swiftSource: "SLO",
   });
-  const reqPath = wsgiQuote(pathInfoOf(new URL(req.url)));
+  const reqPath = wsgiQuote(pathInfoOf(req));
   if (resp.status < 200 || resp.status > 299) {
     const body = await resp.text();
     const shown = body.length <= 60 ? body : body.slice(0, 57) + "...";

@@ -4,9 +4,11 @@
  * headers exactly as swob emits them.
  *
  * lib/object has its own copies of some of these; middleware sits below the storage servers
- * in the dependency order (STYLE.md), so it cannot import them from there.
+ * in the dependency order (STYLE.md), so it cannot
+ * import them from there.
  */
 import { decodeUtf8, encodeLatin1, encodeUtf8 } from "../../common/python_codecs.ts";
+import { pathInfo } from "../../server/request_path.ts";
 
 /** swob.RESPONSE_REASONS for the statuses tempauth answers with. */
 const REASONS: Readonly<Record<number, readonly [string, string]>> = {
@@ -31,20 +33,9 @@ const REASONS: Readonly<Record<number, readonly [string, string]>> = {
 
 const encoder = new TextEncoder();
 
-/** PATH_INFO of a URL: %XX escapes decoded to bytes, one char per byte (eventlet's WSGI str). */
-export function pathInfoOf(url: URL): string {
-  const text = url.pathname;
-  let out = "";
-  for (let i = 0; i < text.length; i++) {
-    if (text[i] === "%" && /^[0-9a-fA-F]{2}$/.test(text.slice(i + 1, i + 3))) {
-      out += String.fromCharCode(parseInt(text.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else {
-      // WHATWG URLs percent-encode everything outside ASCII, so this is one byte.
-      out += String.fromCharCode(text.charCodeAt(i) & 0xff);
-    }
-  }
-  return out;
+/** PATH_INFO of a request (eventlet's: raw path, %XX decoded, one char per byte). */
+export function pathInfoOf(req: Request): string {
+  return pathInfo(req);
 }
 
 /** wsgi_to_str(): the text of a WSGI string's bytes (invalid UTF-8 as surrogate escapes). */

@@ -4,7 +4,7 @@
  * and the WSGI view of a request path and query (one char per byte).
  */
 import { decodeLatin1, decodeUtf8, encodeLatin1, encodeUtf8 } from "../../common/python_codecs.ts";
-import { rawPath, rawQuery } from "../../server/request_path.ts";
+import { pathInfo, rawQuery } from "../../server/request_path.ts";
 
 /** Python's str.isspace() characters, which str.strip() and int() skip. */
 const PY_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004" +
@@ -52,10 +52,7 @@ function wsgiOf(text: string): string {
 
 /** PATH_INFO: the raw path's %XX escapes decoded to bytes, one char per byte. */
 export function pathInfoOf(req: Request): string {
-  return wsgiOf(rawPath(req)).replace(
-    /%([0-9a-fA-F]{2})/g,
-    (_, hex: string) => String.fromCharCode(parseInt(hex, 16)),
-  );
+  return pathInfo(req);
 }
 
 /** QUERY_STRING, as a WSGI string. */
