@@ -5,6 +5,7 @@
  */
 import type { StageConfig } from "../config/load.ts";
 import { optionsOf } from "../config/load.ts";
+import { BULK_FILTER } from "../config/options/bulk.ts";
 import { CROSSDOMAIN_FILTER } from "../config/options/crossdomain.ts";
 import { DOMAIN_REMAP_FILTER } from "../config/options/domain_remap.ts";
 import { ETAG_QUOTER_FILTER } from "../config/options/etag_quoter.ts";
@@ -14,6 +15,7 @@ import { SLO_FILTER } from "../config/options/slo.ts";
 import { FORMPOST_FILTER } from "../config/options/formpost.ts";
 import { TEMPURL_FILTER } from "../config/options/tempurl.ts";
 import { accountQuotasFilter, accountQuotasInfo } from "./account_quotas.ts";
+import { bulkFilter, bulkInfo } from "./bulk.ts";
 import { catchErrorsFilter } from "./catch_errors.ts";
 import type { FilterFactory } from "./compose.ts";
 import { containerQuotasFilter, containerQuotasInfo } from "./container_quotas.ts";
@@ -43,6 +45,7 @@ import { tempurlFilter, tempurlInfo } from "./tempurl.ts";
 /** Every filter factory, by Swift entry point name. */
 export const FILTER_FACTORIES: Readonly<Record<string, FilterFactory>> = {
   account_quotas: accountQuotasFilter,
+  bulk: bulkFilter,
   catch_errors: catchErrorsFilter,
   container_quotas: containerQuotasFilter,
   copy: copyFilter,
@@ -80,6 +83,7 @@ export type InfoSections = (
 /** What each filter registers in /info, as its Swift filter_factory() does. */
 export const FILTER_INFO: Readonly<Record<string, InfoSections>> = {
   account_quotas: () => ({ account_quotas: accountQuotasInfo() }),
+  bulk: (stage) => bulkInfo(optionsOf(stage, BULK_FILTER)),
   container_quotas: () => ({ container_quotas: containerQuotasInfo() }),
   crossdomain: (stage) => ({ crossdomain: crossdomainInfo(optionsOf(stage, CROSSDOMAIN_FILTER)) }),
   domain_remap: (stage) => ({

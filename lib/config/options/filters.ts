@@ -18,6 +18,7 @@ import { TEMPURL_FILTER } from "./tempurl.ts";
 import { CONTAINER_SYNC_FILTER } from "./container_sync.ts";
 import { RATELIMIT_FILTER } from "./ratelimit.ts";
 import { STATICWEB_FILTER } from "./staticweb.ts";
+import { BULK_FILTER } from "./bulk.ts";
 import { GATEKEEPER_FILTER } from "./gatekeeper.ts";
 import { LISTING_FORMATS_FILTER } from "./listing_formats.ts";
 import { MEMCACHE_FILTER } from "./memcache.ts";
@@ -83,4 +84,5 @@ export const FILTER_TABLES: Readonly<Record<string, OptionTable>> = {
   [RATELIMIT_FILTER.name]: RATELIMIT_FILTER,
   [CONTAINER_SYNC_FILTER.name]: CONTAINER_SYNC_FILTER,
   [STATICWEB_FILTER.name]: STATICWEB_FILTER,
+  [BULK_FILTER.name]: BULK_FILTER,
 };
