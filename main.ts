@@ -89,6 +89,18 @@ const RUNNERS: { [K in Command["kind"]]: Runner<K> } = {
       return Promise.resolve(ExitCode.CONFIG);
     }
   },
+  // For container HEALTHCHECKs: images of the single binary have no curl.
+  healthcheck: async (cmd) => {
+    try {
+      const response = await fetch(cmd.url, { signal: AbortSignal.timeout(5000) });
+      const body = await response.text();
+      if (response.status === 200) return ExitCode.OK;
+      printError(`${cmd.url}: ${response.status} ${body.slice(0, 200)}`);
+    } catch (err) {
+      printError(`${cmd.url}: ${(err as Error).message}`);
+    }
+    return ExitCode.CONFIG;
+  },
   help: (cmd) => {
     print(helpText(cmd.server));
     return Promise.resolve(ExitCode.OK);

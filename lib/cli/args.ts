@@ -35,6 +35,7 @@ export type Command =
     readonly replicas?: number;
     readonly devices?: readonly string[];
   }
+  | { readonly kind: "healthcheck"; readonly url: string }
   | { readonly kind: "help"; readonly server?: ServerName }
   | { readonly kind: "version" }
   | { readonly kind: "worker" };
@@ -47,6 +48,9 @@ export class UsageError extends Error {
   }
 }
 
+/** What `swiftd healthcheck` asks by default: the all-in-one proxy's healthcheck filter. */
+export const DEFAULT_HEALTHCHECK_URL = "http://127.0.0.1:8080/healthcheck";
+
 /** The usage summary printed with --help and after a usage error. */
 export const USAGE = `Usage:
   swiftd                                   run the all-in-one default (see README)
@@ -54,6 +58,7 @@ export const USAGE = `Usage:
   swiftd config CONF [-s SECTION] [-w]
   swiftd ring build FILE PART_POWER REPLICAS DEVICE...   (DEVICE: [rR]zZ-IP:PORT/NAME[@WEIGHT])
   swiftd ring show FILE
+  swiftd healthcheck [URL]   exit 0 when URL (default ${DEFAULT_HEALTHCHECK_URL}) answers 200
   swiftd help [SERVER]   |   swiftd --help   |   swiftd --version
 
 SERVER is one of: ${Object.keys(SERVERS).join(", ")}.
@@ -71,6 +76,10 @@ export function parseCommand(argv: readonly string[]): Command {
   if (word === "help") return helpCommand(rest);
   if (word === "config") return configCommand(rest);
   if (word === "ring") return ringCommand(rest);
+  if (word === "healthcheck") {
+    if (rest.length > 1) throw new UsageError(`Unexpected argument "${rest[1]}" after URL`);
+    return { kind: "healthcheck", url: rest[0] ?? DEFAULT_HEALTHCHECK_URL };
+  }
   if (isServerName(word)) return serverCommand(word, rest);
   throw new UsageError(
     word.startsWith("-")

@@ -57,9 +57,8 @@ export function canonicalIp(ip: string): string {
   return new URL(`http://[${ip.replace(/^\[|\]$/g, "")}]/`).hostname.slice(1, -1);
 }
 
-/** This process's TCP sockets on `port` (local side), of any state. */
-export function tcpSocketsOnPort(port: number): TcpSocket[] {
-  const descriptors = socketDescriptors();
+/** TCP sockets on `port` (local side), of any state, of every process (`fd` is -1) or ours. */
+function socketsOnPort(port: number, descriptors?: Map<string, number>): TcpSocket[] {
   const out: TcpSocket[] = [];
   for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
     let text: string;
@@ -78,7 +77,7 @@ export function tcpSocketsOnPort(port: number): TcpSocket[] {
         fields[4],
         fields[9],
       ];
-      const fd = descriptors.get(inode);
+      const fd = descriptors ? descriptors.get(inode) : -1;
       if (fd === undefined) continue;
       const [localHex, localPortHex] = local.split(":");
       if (parseInt(localPortHex, 16) !== port) continue;
@@ -96,4 +95,20 @@ export function tcpSocketsOnPort(port: number): TcpSocket[] {
     }
   }
   return out;
+}
+
+/** This process's TCP sockets on `port` (local side), of any state. */
+export function tcpSocketsOnPort(port: number): TcpSocket[] {
+  return socketsOnPort(port, socketDescriptors());
+}
+
+/** Listening sockets of any process on `port` whose address overlaps `ip` (wildcards overlap all). */
+export function listenersOverlapping(ip: string, port: number): TcpSocket[] {
+  const wildcard = (address: string) => address === "0.0.0.0" || address === "::";
+  const wanted = canonicalIp(ip.replace(/^\[|\]$/g, ""));
+  return socketsOnPort(port).filter((s) =>
+    s.state === TcpState.LISTEN &&
+    (wildcard(wanted) || wildcard(s.localIp) || s.localIp === wanted ||
+      s.localIp === `::ffff:${wanted}`)
+  );
 }

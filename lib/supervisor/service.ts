@@ -14,6 +14,7 @@ import type { EventQueue, SupervisorEvent } from "./events.ts";
 import { ForkStrategy } from "./fork_strategy.ts";
 import { InlineStrategy } from "./inline_strategy.ts";
 import { prepare, type Prepared } from "./prepare.ts";
+import { listenersOverlapping } from "../server/socket_table.ts";
 import { acquireRunLock, type RunLock } from "./run_dir.ts";
 import type { Strategy, StrategyHost } from "./strategy.ts";
 
@@ -110,6 +111,20 @@ export class Service implements StrategyHost {
       lock = acquireRunLock(settings.run_dir, options.server, settings.bind_port);
     } catch (err) {
       return fail(errorText(err));
+    }
+    // Workers bind with SO_REUSEPORT, which another swiftd (another run_dir, so another lock)
+    // would share silently: wait for the port as get_socket() waits for EADDRINUSE, then refuse.
+    const taken = await waitForFreePort(
+      settings.bind_ip,
+      settings.bind_port,
+      settings.bind_timeout,
+    );
+    if (taken) {
+      lock.release();
+      return fail(
+        `Could not bind to ${settings.bind_ip}:${settings.bind_port} after trying for ` +
+          `${settings.bind_timeout} seconds: ${taken}`,
+      );
     }
     if (settings.workers > 0) warnAboutConnectionMigration(log);
     return new Service(options, owner, { log, prepared, lock });
@@ -217,6 +232,26 @@ export class Service implements StrategyHost {
   /** The exit code this service asks for. */
   get exitCode(): number {
     return this.failure === undefined ? ExitCode.OK : ExitCode.CONFIG;
+  }
+}
+
+/** Waits up to `seconds` for no process to listen on ip:port; returns who listens, if any. */
+async function waitForFreePort(
+  ip: string,
+  port: number,
+  seconds: number,
+): Promise<string | undefined> {
+  const deadline = Date.now() + seconds * 1000;
+  while (true) {
+    const listeners = listenersOverlapping(ip, port);
+    if (listeners.length === 0) return undefined;
+    if (Date.now() >= deadline) {
+      const { localIp } = listeners[0];
+      return `another process listens on ${
+        localIp.includes(":") ? `[${localIp}]` : localIp
+      }:${port}`;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 

@@ -356,3 +356,21 @@ Deno.test("a worker that cannot boot stops startup with its error and exit code 
   assertEquals(swiftd.linesMatching(/Started child/).length, 0);
   assertNotEquals(swiftd.linesMatching(/could not start/).length, 0);
 });
+
+Deno.test("a second swiftd with another run_dir still refuses a port the first serves", async () => {
+  const { dir, port, swiftd } = await started();
+  await using _dir = dir;
+  await using _swiftd = swiftd;
+  await swiftd.waitForLine(READY);
+  // Another run_dir means another lock; SO_REUSEPORT would let both bind and split the traffic.
+  const other = writeFile(dir.path, "other.conf", memObjectConf(port, `${dir.path}/other-run`));
+  await using second = startSwiftd(["object-server", other]);
+  assertEquals((await second.exited()).code, 1);
+  assertMatch(
+    second.stderr,
+    new RegExp(
+      `Could not bind to 127\\.0\\.0\\.1:${port} after trying for 2 seconds: another process listens`,
+    ),
+  );
+  assertEquals((await get(port, "/healthcheck")).status, 200);
+});
