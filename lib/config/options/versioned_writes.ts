@@ -1,0 +1,44 @@
+/**
+ * Options of `egg:swift#versioned_writes` (swift/common/middleware/versioned_writes/, Swift
+ * 2.30), one entry point for both versioning APIs: the legacy X-Versions-Location /
+ * X-History-Location mode and object versioning (X-Versions-Enabled), plus get_logger()'s keys.
+ *
+ * allow_versioned_writes is kept as text because Swift tests the raw value twice: set to
+ * anything (even "false"), it makes the filter the judge of container requests; only a true
+ * value enables the legacy API, and unset leaves containers with the container server's old
+ * allow_versions flag working.
+ */
+import { bool, optionalText, text } from "../values.ts";
+import { LOG_OPTIONS } from "./logging.ts";
+import { option, type OptionTable } from "./option.ts";
+
+/** `egg:swift#versioned_writes`: object versioning, legacy and new. */
+export const VERSIONED_WRITES_FILTER = {
+  name: "versioned_writes",
+  doc: "Object versioning: the legacy X-Versions-Location/X-History-Location archive " +
+    "containers and the X-Versions-Enabled API with version ids (needs symlink).",
+  options: [
+    option({
+      key: "allow_versioned_writes",
+      parse: optionalText,
+      default: "",
+      doc: "True enables X-Versions-Location and X-History-Location (published in /info); " +
+        "any value makes this filter, not the container server's allow_versions, decide.",
+    }),
+    option({
+      key: "allow_object_versioning",
+      parse: bool,
+      default: "false",
+      doc: "Enable the X-Versions-Enabled API (published in /info); needs the symlink filter.",
+    }),
+    option({
+      key: "swift_dir",
+      parse: text,
+      default: "/etc/swift",
+      doc: "Directory of swift.conf: storage policies for versions containers, size and " +
+        "listing limits (Swift always reads /etc/swift/swift.conf).",
+    }),
+    ...LOG_OPTIONS,
+  ],
+  complete: true,
+} as const satisfies OptionTable;
