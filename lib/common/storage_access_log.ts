@@ -67,63 +67,90 @@ function pad(n: number, width = 2, fill = "0"): string {
   return String(n).padStart(width, fill);
 }
 
-/** datetime.strftime("%" + letter) of a UTC time in the C locale. */
-function strftime(seconds: number, letter: string): string | undefined {
-  const d = new Date(Math.floor(seconds) * 1000);
-  const wday = d.getUTCDay();
-  const yday = Math.floor((d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86400000);
-  const hour12 = d.getUTCHours() % 12 || 12;
-  const table: Record<string, () => string> = {
-    a: () => DAYS[wday].slice(0, 3),
-    A: () => DAYS[wday],
-    b: () => MONTHS[d.getUTCMonth()].slice(0, 3),
-    B: () => MONTHS[d.getUTCMonth()],
-    c: () => `${table.a()} ${table.b()} ${pad(d.getUTCDate(), 2, " ")} ${table.X()} ${table.Y()}`,
-    d: () => pad(d.getUTCDate()),
-    H: () => pad(d.getUTCHours()),
-    I: () => pad(hour12),
-    j: () => pad(yday + 1, 3),
-    m: () => pad(d.getUTCMonth() + 1),
-    M: () => pad(d.getUTCMinutes()),
-    p: () => d.getUTCHours() < 12 ? "AM" : "PM",
-    S: () => pad(d.getUTCSeconds()),
-    U: () => pad(Math.floor((yday + 7 - wday) / 7)),
-    w: () => String(wday),
-    W: () => pad(Math.floor((yday + 7 - ((wday + 6) % 7)) / 7)),
-    x: () => `${table.m()}/${table.d()}/${table.y()}`,
-    X: () => `${table.H()}:${table.M()}:${table.S()}`,
-    y: () => pad(d.getUTCFullYear() % 100),
-    Y: () => String(d.getUTCFullYear()),
-    Z: () => "UTC",
-  };
-  return table[letter]?.();
+/** datetime.strftime("%" + letter) of a UTC time (`d`, whole seconds) in the C locale. */
+function strftime(d: Date, letter: string): string | undefined {
+  switch (letter) {
+    case "a":
+      return DAYS[d.getUTCDay()].slice(0, 3);
+    case "A":
+      return DAYS[d.getUTCDay()];
+    case "b":
+      return MONTHS[d.getUTCMonth()].slice(0, 3);
+    case "B":
+      return MONTHS[d.getUTCMonth()];
+    case "c":
+      return `${strftime(d, "a")} ${strftime(d, "b")} ${pad(d.getUTCDate(), 2, " ")} ` +
+        `${strftime(d, "X")} ${strftime(d, "Y")}`;
+    case "d":
+      return pad(d.getUTCDate());
+    case "H":
+      return pad(d.getUTCHours());
+    case "I":
+      return pad(d.getUTCHours() % 12 || 12);
+    case "j":
+      return pad(yearDay(d) + 1, 3);
+    case "m":
+      return pad(d.getUTCMonth() + 1);
+    case "M":
+      return pad(d.getUTCMinutes());
+    case "p":
+      return d.getUTCHours() < 12 ? "AM" : "PM";
+    case "S":
+      return pad(d.getUTCSeconds());
+    case "U":
+      return pad(Math.floor((yearDay(d) + 7 - d.getUTCDay()) / 7));
+    case "w":
+      return String(d.getUTCDay());
+    case "W":
+      return pad(Math.floor((yearDay(d) + 7 - ((d.getUTCDay() + 6) % 7)) / 7));
+    case "x":
+      return `${strftime(d, "m")}/${strftime(d, "d")}/${strftime(d, "y")}`;
+    case "X":
+      return `${strftime(d, "H")}:${strftime(d, "M")}:${strftime(d, "S")}`;
+    case "y":
+      return pad(d.getUTCFullYear() % 100);
+    case "Y":
+      return String(d.getUTCFullYear());
+    case "Z":
+      return "UTC";
+  }
+  return undefined;
 }
 
+/** Days since January 1st of `d`'s year. */
+function yearDay(d: Date): number {
+  return Math.floor((d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86400000);
+}
+
+/** The attributes StrFormatTime has besides the strftime letters. */
+const TIME_WORDS = new Set(["asctime", "datetime", "iso8601", "ms", "us", "ns"]);
+
 /** StrFormatTime's attributes: strftime letters and asctime/datetime/iso8601/ms/us/ns. */
-function timeAttribute(seconds: number, attr: string): string {
-  const fraction = seconds.toFixed(9).split(".")[1];
+function timeAttribute(seconds: number, date: Date, attr: string): string {
   switch (attr) {
     case "asctime":
-      return strftime(seconds, "c")!;
+      return strftime(date, "c")!;
     case "datetime":
-      return ["d", "b", "Y", "H", "M", "S"].map((l) => strftime(seconds, l)).join("/");
+      return ["d", "b", "Y", "H", "M", "S"].map((l) => strftime(date, l)).join("/");
     case "iso8601":
-      return `${strftime(seconds, "Y")}-${strftime(seconds, "m")}-${strftime(seconds, "d")}T` +
-        strftime(seconds, "X");
+      return `${strftime(date, "Y")}-${strftime(date, "m")}-${strftime(date, "d")}T` +
+        strftime(date, "X");
     case "ms":
-      return fraction.slice(0, 3);
+      return seconds.toFixed(9).split(".")[1].slice(0, 3);
     case "us":
-      return fraction.slice(0, 6);
+      return seconds.toFixed(9).split(".")[1].slice(0, 6);
     case "ns":
-      return fraction;
+      return seconds.toFixed(9).split(".")[1];
   }
-  const value = strftime(seconds, attr);
-  if (value === undefined) {
-    throw new RangeError(
-      `The attribute ${attr} is not a correct directive for time.strftime formater.`,
-    );
-  }
+  const value = strftime(date, attr);
+  if (value === undefined) throw unknownTimeAttribute(attr);
   return value;
+}
+
+function unknownTimeAttribute(attr: string): RangeError {
+  return new RangeError(
+    `The attribute ${attr} is not a correct directive for time.strftime formater.`,
+  );
 }
 
 /** StrAnonymizer.anonymized: "{METHOD}hex" or "{SMETHOD}hex" of salt + value. */
@@ -152,59 +179,163 @@ function formatValue(value: string | number, spec: string): string {
 
 const FIELD = /\{\{|\}\}|\{([^{}!:]*)(?:![rsa])?(?::([^{}]*))?\}/g;
 
+const ANONYMIZABLE = new Set([
+  "remote_addr",
+  "path",
+  "account",
+  "container",
+  "object",
+  "referer",
+  "user_agent",
+]);
+const PLAIN = new Set([
+  "method",
+  "disk",
+  "partition",
+  "status",
+  "content_length",
+  "txn_id",
+  "trans_time",
+  "additional_info",
+  "pid",
+  "policy_index",
+]);
+
+/** What the pieces of a compiled format read: one line's fields and derived values. */
+interface LineValues {
+  readonly fields: StorageLogFields;
+  readonly method: string;
+  readonly salt: string;
+  readonly parts: readonly (string | undefined)[];
+  /** The line's time in whole seconds, made by the first time field that needs it. */
+  date?: Date;
+}
+
+/** A piece of a line: literal text, or a field's text. */
+type Piece = string | ((line: LineValues) => string);
+
+/** The raw value of a name field (before anonymization). */
+function nameValue(line: LineValues, field: string): string | undefined {
+  const { fields, parts } = line;
+  switch (field) {
+    case "remote_addr":
+      return fields.remoteAddr;
+    case "path":
+      return fields.path;
+    case "account":
+      return parts[2];
+    case "container":
+      return parts[3];
+    case "object":
+      return parts[4];
+    case "referer":
+      return fields.referer;
+    default:
+      return fields.userAgent;
+  }
+}
+
+function plainValue(line: LineValues, field: string): string | number | undefined {
+  const { fields, parts } = line;
+  switch (field) {
+    case "method":
+      return fields.method;
+    case "disk":
+      return parts[0];
+    case "partition":
+      return parts[1];
+    case "status":
+      return String(fields.status);
+    case "content_length":
+      return fields.contentLength;
+    case "txn_id":
+      return fields.txnId;
+    case "trans_time":
+      return fields.transTime;
+    case "additional_info":
+      return fields.additionalInfo;
+    case "pid":
+      return fields.pid;
+    default:
+      return fields.policyIndex;
+  }
+}
+
+/** The piece that writes `{name:spec}`; throws RangeError for a field Swift does not know. */
+function fieldPiece(name: string, spec: string): Piece {
+  const [field, ...attrs] = name.split(".");
+  let value: (line: LineValues) => string | number | undefined;
+  if (field === "time") {
+    const attr = attrs[0];
+    if (attr === undefined) value = (line) => line.fields.time.toFixed(9);
+    else {
+      if (!TIME_WORDS.has(attr) && strftime(new Date(0), attr) === undefined) {
+        throw unknownTimeAttribute(attr);
+      }
+      value = (line) => {
+        line.date ??= new Date(Math.floor(line.fields.time) * 1000);
+        return timeAttribute(line.fields.time, line.date, attr);
+      };
+    }
+  } else if (ANONYMIZABLE.has(field)) {
+    value = attrs[0] === "anonymized"
+      ? (line) => anonymize(nameValue(line, field) ?? "", line.method, line.salt)
+      : (line) => nameValue(line, field) ?? "";
+  } else if (PLAIN.has(field)) {
+    value = (line) => plainValue(line, field);
+  } else {
+    throw new RangeError(`log_format names an unknown field: "${field}"`);
+  }
+  // LogStringFormatter(default='-'): whatever Python reads as false is shown as "-".
+  return (line) => {
+    const text = value(line);
+    return text ? formatValue(text, spec) : "-";
+  };
+}
+
+/** log_format as pieces, parsed once per format (a server has one). */
+const COMPILED = new Map<string, readonly Piece[]>();
+
+function compile(format: string): readonly Piece[] {
+  const known = COMPILED.get(format);
+  if (known) return known;
+  const pieces: Piece[] = [];
+  let at = 0;
+  for (const match of format.matchAll(FIELD)) {
+    if (match.index > at) pieces.push(format.slice(at, match.index));
+    at = match.index + match[0].length;
+    if (match[0] === "{{") pieces.push("{");
+    else if (match[0] === "}}") pieces.push("}");
+    else pieces.push(fieldPiece(match[1], match[2] ?? ""));
+  }
+  if (at < format.length) pieces.push(format.slice(at));
+  if (COMPILED.size >= 64) COMPILED.clear();
+  COMPILED.set(format, pieces);
+  return pieces;
+}
+
 /** The access line of one request (get_log_line()). */
 export function storageLogLine(fields: StorageLogFields, format: StorageLogFormat = {}): string {
-  const method = format.anonymizationMethod ?? "md5";
-  const salt = format.anonymizationSalt ?? "";
-  const [disk, partition, account, container, object] = pathParts(fields.path);
-  const anonymizable: Record<string, string | undefined> = {
-    remote_addr: fields.remoteAddr,
-    path: fields.path,
-    account,
-    container,
-    object,
-    referer: fields.referer,
-    user_agent: fields.userAgent,
+  const pieces = compile(format.format ?? DEFAULT_STORAGE_LOG_FORMAT);
+  const line: LineValues = {
+    fields,
+    method: format.anonymizationMethod ?? "md5",
+    salt: format.anonymizationSalt ?? "",
+    parts: pathParts(fields.path),
   };
-  const plain: Record<string, string | number | undefined> = {
-    method: fields.method,
-    disk,
-    partition,
-    status: String(fields.status),
-    content_length: fields.contentLength,
-    txn_id: fields.txnId,
-    trans_time: fields.transTime,
-    additional_info: fields.additionalInfo,
-    pid: fields.pid,
-    policy_index: fields.policyIndex,
-  };
-  return (format.format ?? DEFAULT_STORAGE_LOG_FORMAT).replace(
-    FIELD,
-    (whole, name: string | undefined, spec = "") => {
-      if (whole === "{{") return "{";
-      if (whole === "}}") return "}";
-      const [field, ...attrs] = name!.split(".");
-      let value: string | number | undefined;
-      if (field === "time") {
-        value = attrs.length ? timeAttribute(fields.time, attrs[0]) : fields.time.toFixed(9);
-      } else if (field in anonymizable) {
-        value = anonymizable[field] ?? "";
-        if (attrs[0] === "anonymized") value = anonymize(value, method, salt);
-      } else if (field in plain) {
-        value = plain[field];
-      } else {
-        throw new RangeError(`log_format names an unknown field: "${field}"`);
-      }
-      // LogStringFormatter(default='-'): whatever Python reads as false is shown as "-".
-      return value ? formatValue(value, spec) : "-";
-    },
-  );
+  let out = "";
+  for (const piece of pieces) out += typeof piece === "string" ? piece : piece(line);
+  return out;
 }
+
+const QUOTE_SAFE_PATH = /^[A-Za-z0-9_.\-~/]*$/;
 
 /** swob's Request.path of a URL: the path's bytes percent-quoted, "/" kept. */
 export function requestPathOf(url: URL): string {
-  const bytes: number[] = [];
   const text = url.pathname;
+  // Most paths have nothing to quote.
+  if (QUOTE_SAFE_PATH.test(text)) return text;
+  const bytes: number[] = [];
   for (let i = 0; i < text.length; i++) {
     if (text[i] === "%" && /^[0-9a-fA-F]{2}$/.test(text.slice(i + 1, i + 3))) {
       bytes.push(parseInt(text.slice(i + 1, i + 3), 16));

@@ -35,6 +35,7 @@ export class Timestamp {
   readonly offset: bigint;
   /** Time in units of PRECISION, rounded the way Python's round() does. */
   readonly raw: number;
+  #normal?: string;
 
   /** Builds a timestamp from a number, a normal/internal string or another Timestamp. */
   constructor(value: TimestampInput, options: TimestampOptions = {}) {
@@ -96,8 +97,13 @@ export class Timestamp {
 
   /** "%016.05f" of the time: what clients see in X-Timestamp. */
   get normal(): string {
+    // Kept: a response formats the same timestamps several times (headers, log, listings).
+    if (this.#normal !== undefined) return this.#normal;
     const fixed = pythonFixed5(this.timestamp);
-    return fixed.startsWith("-") ? `-${fixed.slice(1).padStart(15, "0")}` : fixed.padStart(16, "0");
+    this.#normal = fixed.startsWith("-")
+      ? `-${fixed.slice(1).padStart(15, "0")}`
+      : fixed.padStart(16, "0");
+    return this.#normal;
   }
 
   /** The normal form plus "_%016x" of the offset when the offset is not zero. */
@@ -296,6 +302,13 @@ export function roundHalfEven(x: number): number {
  * exact in V8) is rounded here by hand.
  */
 function pythonFixed5(x: number): string {
+  // toFixed(5) rounds the same exact value and differs only on an exact tie: x * 10^5 ending in
+  // exactly .5, i.e. 2 * 10^5 * x an odd integer, which for a double means x = n / 64 with n
+  // odd (x * 64 is exact). Every other positive x takes the fast path.
+  const sixtyFourths = x * 64;
+  if (x > 0 && x < 1e21 && (!Number.isInteger(sixtyFourths) || sixtyFourths % 2 === 0)) {
+    return x.toFixed(5);
+  }
   const negative = x < 0 || Object.is(x, -0);
   const exact = Math.abs(x).toFixed(100);
   const [intPart, frac] = exact.split(".");

@@ -7,6 +7,7 @@ import dgram from "node:dgram";
 import { isIPv6 } from "node:net";
 import { Errno, UnixDatagramSender } from "../common/unix_datagram.ts";
 import { formatLine, type SwiftRecord, syslogPacket } from "./format.ts";
+import { UdpSender } from "./udp_sender.ts";
 
 /** The Swift fields of a @std/log record (our logger always passes them as args[0]). */
 export function swiftRecordOf(record: LogRecord): SwiftRecord {
@@ -77,12 +78,15 @@ export class UnixSyslogHandler extends SwiftHandler {
 
 /** Syslog over UDP (log_udp_host, log_udp_port), as Swift's UDP SysLogHandler. */
 export class UdpSyslogHandler extends SwiftHandler {
-  readonly #socket: dgram.Socket;
+  readonly #direct: UdpSender | undefined;
+  readonly #socket: dgram.Socket | undefined;
   readonly #host: string;
   readonly #port: number;
   readonly #facility: number;
   readonly #onLoss: LossReporter;
-  readonly #queue: [Uint8Array, string][] = [];
+  /** Lines waiting for node:dgram (host names only); #head is the next one to send. */
+  #queue: [Uint8Array, string][] = [];
+  #head = 0;
   #closed = false;
 
   constructor(
@@ -98,6 +102,9 @@ export class UdpSyslogHandler extends SwiftHandler {
     this.#port = options.port;
     this.#facility = options.facility;
     this.#onLoss = options.onLoss;
+    // An IP address (the usual log_udp_host) gets a synchronous sendto(), as Python does.
+    this.#direct = UdpSender.forIp(this.#host, this.#port);
+    if (this.#direct) return;
     this.#socket = dgram.createSocket(isIPv6(this.#host) ? "udp6" : "udp4");
     this.#socket.on("error", (err) => this.#onLoss("", `UDP syslog socket failed: ${err.message}`));
     // Logging must never keep a draining process alive.
@@ -105,26 +112,48 @@ export class UdpSyslogHandler extends SwiftHandler {
   }
 
   protected emit(record: SwiftRecord, line: string): void {
+    const packet = syslogPacket(this.#facility, record.level, line);
+    if (this.#direct) {
+      const errno = this.#direct.send(packet);
+      if (errno !== 0) {
+        const why = errno === Errno.EAGAIN ? "its socket buffer is full" : `errno ${errno}`;
+        this.#onLoss(line, `cannot send to ${this.#host}:${this.#port}: ${why}`);
+      }
+      return;
+    }
+    if (this.#queue.length - this.#head >= MAX_QUEUED_LINES) {
+      this.#onLoss(line, `cannot send to ${this.#host}:${this.#port}: too many lines queued`);
+      return;
+    }
     // Deno completes a burst of concurrent UDP sends in reverse order, so lines go out one at a
     // time, each after the previous send finished.
-    this.#queue.push([syslogPacket(this.#facility, record.level, line), line]);
-    if (this.#queue.length === 1) this.#sendNext();
+    this.#queue.push([packet, line]);
+    if (this.#queue.length - this.#head === 1) this.#sendNext();
   }
 
   #sendNext(): void {
-    const [packet, line] = this.#queue[0];
-    this.#socket.send(packet, this.#port, this.#host, (err) => {
+    const [packet, line] = this.#queue[this.#head];
+    this.#socket!.send(packet, this.#port, this.#host, (err) => {
       if (err) this.#onLoss(line, `cannot send to ${this.#host}:${this.#port}: ${err.message}`);
-      this.#queue.shift();
-      if (this.#queue.length > 0 && !this.#closed) this.#sendNext();
+      this.#head++;
+      // Dropping the sent head now and then keeps both the memory and each step O(1).
+      if (this.#head >= 1024 && this.#head * 2 >= this.#queue.length) {
+        this.#queue = this.#queue.slice(this.#head);
+        this.#head = 0;
+      }
+      if (this.#queue.length > this.#head && !this.#closed) this.#sendNext();
     });
   }
 
   override destroy(): void {
     this.#closed = true;
-    this.#socket.close();
+    this.#direct?.close();
+    this.#socket?.close();
   }
 }
+
+/** Lines a UDP handler keeps while a host name's sends lag behind; later ones are lost. */
+const MAX_QUEUED_LINES = 10_000;
 
 /** One line per record on stderr: Swift's console handler, and swiftd's fallback. */
 export class StderrHandler extends SwiftHandler {

@@ -56,11 +56,15 @@ export function conditionalStatus(
   if (subject.etag && ifNoneMatch && ifNoneMatch.matches(subject.etag)) return 304;
   if (subject.etag && ifMatch && !ifMatch.matches(subject.etag)) return 412;
   if (subject.status === 404 && ifMatch && ifMatch.tags.has("*")) return 412;
+  const ifModifiedSince = headers.get("If-Modified-Since");
+  const ifUnmodifiedSince = headers.get("If-Unmodified-Since");
+  // Most requests have neither: skip parsing our own Last-Modified for nothing.
+  if (ifModifiedSince === undefined && ifUnmodifiedSince === undefined) return undefined;
   const lastModified = parseHttpDate(subject.lastModified);
   if (lastModified === undefined) return undefined;
-  const since = parseHttpDate(headers.get("If-Modified-Since"));
+  const since = parseHttpDate(ifModifiedSince);
   if (since !== undefined && lastModified <= since) return 304;
-  const unmodifiedSince = parseHttpDate(headers.get("If-Unmodified-Since"));
+  const unmodifiedSince = parseHttpDate(ifUnmodifiedSince);
   if (unmodifiedSince !== undefined && lastModified > unmodifiedSince) return 412;
   return undefined;
 }

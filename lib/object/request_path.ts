@@ -16,10 +16,13 @@ export const RESERVED = "\x00";
 const AUTO_CREATE_ACCOUNT_PREFIX = ".";
 const MISPLACED_OBJECTS_ACCOUNT = ".misplaced_objects";
 
+const NON_ASCII = /[^\p{ASCII}]/u;
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** The text of a WSGI string's bytes, or undefined when they are not UTF-8. */
 export function wsgiToStr(wsgi: string): string | undefined {
+  // ASCII is its own UTF-8: most names skip the byte copy and the decoder.
+  if (!NON_ASCII.test(wsgi)) return wsgi;
   try {
     return strictUtf8.decode(latin1Bytes(wsgi));
   } catch {

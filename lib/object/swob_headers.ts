@@ -6,8 +6,25 @@
  */
 import { pyTitle } from "./wsgi_text.ts";
 
+/**
+ * Keys already computed: every request looks up the same few dozen names, and the regex
+ * replace in computeEnvironKey() was the costliest step of a small GET.
+ */
+const ENVIRON_KEYS = new Map<string, string>();
+const ENVIRON_KEYS_MAX = 1024;
+
 /** The WSGI environ key of a header name (header_to_environ_key()). */
 export function environKey(name: string): string {
+  let key = ENVIRON_KEYS.get(name);
+  if (key !== undefined) return key;
+  key = computeEnvironKey(name);
+  // Bounded: clients choose header names, and a request path must not grow memory for good.
+  if (ENVIRON_KEYS.size >= ENVIRON_KEYS_MAX) ENVIRON_KEYS.clear();
+  ENVIRON_KEYS.set(name, key);
+  return key;
+}
+
+function computeEnvironKey(name: string): string {
   const key = "HTTP_" + name.replace(/[a-z]/g, (c) => c.toUpperCase()).replaceAll("-", "_");
   if (key === "HTTP_CONTENT_LENGTH") return "CONTENT_LENGTH";
   if (key === "HTTP_CONTENT_TYPE") return "CONTENT_TYPE";

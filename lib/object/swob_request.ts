@@ -26,22 +26,27 @@ export class SwobRequest {
   /** The Fetch request (its body is the upload). */
   readonly raw: Request;
   readonly method: string;
-  readonly url: URL;
   /** PATH_INFO: the decoded path as a WSGI string. */
   readonly pathInfo: string;
   readonly headers: SwobHeaders;
   /** REMOTE_ADDR. */
   readonly remoteAddr: string;
   #timestamp?: Timestamp;
+  #url?: URL;
 
   constructor(raw: Request, remoteAddr = "") {
     this.raw = raw;
     this.method = raw.method;
-    this.url = new URL(raw.url);
     // From the raw target: `new URL()` would drop "." and ".." segments of Swift names.
     this.pathInfo = pathInfo(raw);
     this.headers = new SwobHeaders(raw.headers);
     this.remoteAddr = remoteAddr;
+  }
+
+  /** The request's URL, parsed when first asked for (most requests never need it). */
+  get url(): URL {
+    this.#url ??= new URL(this.raw.url);
+    return this.#url;
   }
 
   /** Request.path: the quoted path without the query string. */

@@ -54,9 +54,110 @@ export function errorResponse(req: SwobRequest, error: SwobError): Response {
   });
 }
 
-/** The Fetch Response for `init`, answering `req`. */
+/** The Fetch Response for `init`, answering `req`; object data is streamed. */
 export function swobResponse(req: SwobRequest, init: SwobResponseInit): Response {
-  const headers = new Headers({ "Content-Type": "text/html; charset=UTF-8" });
+  const planned = plan(req, init);
+  if (planned.data) return streamed(planned, planned.data);
+  return new Response(planned.bytes, { status: planned.status, headers: planned.headers.list() });
+}
+
+/**
+ * Bodies of object data up to this size are read before the response is built and sent as
+ * one buffer: a stream costs a resource, a pump and a promise per chunk, which for a small
+ * object took longer than everything else the request does. It is one disk_chunk_size.
+ */
+export const INLINE_BODY_MAX = 64 * 1024;
+
+/**
+ * As swobResponse(), but object data of at most `inlineMax` bytes is read first and sent in
+ * one piece. A read error then becomes the handler's error (a 500 before any byte is sent,
+ * which is also what eventlet does when the first chunk of a body fails).
+ */
+export async function swobResponseInline(
+  req: SwobRequest,
+  init: SwobResponseInit,
+  inlineMax: number = INLINE_BODY_MAX,
+): Promise<Response> {
+  const planned = plan(req, init);
+  const data = planned.data;
+  if (!data) {
+    return new Response(planned.bytes, { status: planned.status, headers: planned.headers.list() });
+  }
+  if (data.multipart || data.length > inlineMax) return streamed(planned, data);
+  const bytes = await readRanges(data.reader, data.ranges, data.length);
+  if (bytes.length !== data.length) {
+    // A short file: send what there is and break the connection, as the stream would have.
+    return new Response(brokenAfter(bytes), {
+      status: planned.status,
+      headers: planned.headers.list(),
+    });
+  }
+  return new Response(bytes.length ? bytes : null, {
+    status: planned.status,
+    headers: planned.headers.list(),
+  });
+}
+
+/** Object data a response sends: ranges of a reader, possibly as multipart/byteranges. */
+interface PlannedData {
+  readonly reader: DiskFileReader;
+  readonly ranges: readonly ByteRange[];
+  readonly multipart?: Multipart;
+  /** Bytes of object data the ranges cover (without multipart framing). */
+  readonly length: number;
+}
+
+/** What the response will be: status, headers and either bytes or object data. */
+interface Planned {
+  readonly status: number;
+  readonly headers: HeaderList;
+  readonly bytes: BodyBytes | null;
+  readonly data?: PlannedData;
+}
+
+function streamed(planned: Planned, data: PlannedData): Response {
+  return new Response(stream(data.reader, data.ranges, data.multipart), {
+    status: planned.status,
+    headers: planned.headers.list(),
+  });
+}
+
+/**
+ * Response headers kept in JS until the Response is built: Fetch's Headers validates and
+ * searches on every set(), and a response sets some headers several times. Names compare
+ * without case; a name set again keeps its place, as Headers.set() does.
+ */
+class HeaderList {
+  readonly #entries = new Map<string, [string, string]>();
+
+  get(name: string): string | undefined {
+    return this.#entries.get(name.toLowerCase())?.[1];
+  }
+
+  has(name: string): boolean {
+    return this.#entries.has(name.toLowerCase());
+  }
+
+  set(name: string, value: string): void {
+    const key = name.toLowerCase();
+    const entry = this.#entries.get(key);
+    if (entry) entry[1] = value;
+    else this.#entries.set(key, [name, value]);
+  }
+
+  delete(name: string): void {
+    this.#entries.delete(name.toLowerCase());
+  }
+
+  list(): [string, string][] {
+    return [...this.#entries.values()];
+  }
+}
+
+/** Decides status, headers and body of the response for `init` (swob's _response_iter()). */
+function plan(req: SwobRequest, init: SwobResponseInit): Planned {
+  const headers = new HeaderList();
+  headers.set("Content-Type", "text/html; charset=UTF-8");
   for (const [name, value] of headerEntries(init.headers)) headers.set(name, value);
   let status = init.status;
   let body: Uint8Array | undefined = typeof init.body === "string"
@@ -65,16 +166,15 @@ export function swobResponse(req: SwobRequest, init: SwobResponseInit): Response
   let reader = init.reader;
   if (body !== undefined) headers.set("Content-Length", String(body.length));
 
-  const finish = (out: Uint8Array | ReadableStream<Uint8Array> | undefined) => {
-    if (out instanceof ReadableStream) {
-      return new Response(req.method === "HEAD" ? null : out, { status, headers });
-    }
-    const bytes = out ?? new Uint8Array();
-    if (!headers.has("Content-Length")) headers.set("Content-Length", String(bytes.length));
-    return new Response(req.method === "HEAD" || bytes.length === 0 ? null : bytes as BodyBytes, {
+  const finish = (bytes: Uint8Array | undefined, data?: PlannedData): Planned => {
+    if (data) return { status, headers, bytes: null, data };
+    const out = bytes ?? new Uint8Array();
+    if (!headers.has("Content-Length")) headers.set("Content-Length", String(out.length));
+    return {
       status,
       headers,
-    });
+      bytes: req.method === "HEAD" || out.length === 0 ? null : out as BodyBytes,
+    };
   };
   const drop = () => {
     reader?.close().catch(() => {});
@@ -89,7 +189,7 @@ export function swobResponse(req: SwobRequest, init: SwobResponseInit): Response
     const empty = conditionalStatus(req.headers, {
       status,
       etag,
-      lastModified: headers.get("Last-Modified") ?? undefined,
+      lastModified: headers.get("Last-Modified"),
     });
     if (empty !== undefined) {
       status = empty;
@@ -117,10 +217,11 @@ export function swobResponse(req: SwobRequest, init: SwobResponseInit): Response
     if (length !== 0 && (reader || body?.length)) {
       status = 206;
       if (ranges.length === 1) {
+        const [start, stop] = ranges[0];
         headers.set("Content-Range", contentRange(ranges[0], length));
-        headers.set("Content-Length", String(ranges[0][1] - ranges[0][0]));
-        if (body) return finish(body.slice(ranges[0][0], ranges[0][1]));
-        return finish(stream(reader!, [ranges[0]]));
+        headers.set("Content-Length", String(stop - start));
+        if (body) return finish(body.slice(start, stop));
+        return finish(undefined, { reader: reader!, ranges: [ranges[0]], length: stop - start });
       }
       const boundary = newBoundary();
       const type = encoder.encode(headers.get("Content-Type") ?? "");
@@ -128,10 +229,16 @@ export function swobResponse(req: SwobRequest, init: SwobResponseInit): Response
       headers.delete("Content-Range");
       headers.set("Content-Length", String(multipartLength(ranges, boundary, type, length)));
       const source = reader ?? bytesReader(body!);
-      return finish(stream(source, ranges, { boundary, type, size: length }));
+      const covered = ranges.reduce((sum, [start, stop]) => sum + stop - start, 0);
+      return finish(undefined, {
+        reader: source,
+        ranges,
+        multipart: { boundary, type, size: length },
+        length: covered,
+      });
     }
   }
-  if (reader) return finish(stream(reader, [[0, reader.size]]));
+  if (reader) return finish(undefined, { reader, ranges: [[0, reader.size]], length: reader.size });
   if (body !== undefined) return finish(body);
   const page = defaultBody(status, init.drive);
   if (page) {
@@ -139,6 +246,41 @@ export function swobResponse(req: SwobRequest, init: SwobResponseInit): Response
     headers.set("Content-Length", String(body.length));
   }
   return finish(body);
+}
+
+/**
+ * The ranges read into one buffer of `length` bytes, the reader closed; shorter when the
+ * reader ended early.
+ */
+async function readRanges(
+  reader: DiskFileReader,
+  ranges: readonly ByteRange[],
+  length: number,
+): Promise<BodyBytes> {
+  const out = new Uint8Array(length);
+  let at = 0;
+  try {
+    for (const [start, stop] of ranges) {
+      for await (const chunk of reader.range(start, stop)) {
+        const room = Math.min(chunk.length, length - at);
+        out.set(room === chunk.length ? chunk : chunk.subarray(0, room), at);
+        at += room;
+      }
+    }
+  } finally {
+    await reader.close();
+  }
+  return at === length ? out : out.subarray(0, at);
+}
+
+/** A body that sends `bytes` and then fails, so the connection is cut short. */
+function brokenAfter(bytes: BodyBytes): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      if (bytes.length) controller.enqueue(bytes);
+      controller.error(new Error("The object's data ended before its Content-Length"));
+    },
+  });
 }
 
 function headerEntries(
@@ -149,9 +291,9 @@ function headerEntries(
   return Object.entries(headers);
 }
 
-function contentLengthOf(headers: Headers): number | undefined {
+function contentLengthOf(headers: HeaderList): number | undefined {
   const value = headers.get("Content-Length");
-  if (value === null || value === "") return undefined;
+  if (value === undefined || value === "") return undefined;
   const n = Number(value);
   return Number.isSafeInteger(n) ? n : undefined;
 }

@@ -16,7 +16,7 @@ import {
 import type { ObjectCall, ObjectHandler } from "../object_call.ts";
 import { objectLocationOf } from "../request_path.ts";
 import { etagIsAt, objectHeaders } from "../response_metadata.ts";
-import { swobResponse } from "../swob_response.ts";
+import { swobResponse, swobResponseInline } from "../swob_response.ts";
 import { isTrue } from "../wsgi_text.ts";
 
 /** Resolves the object of a GET or HEAD: its handle and the request's time. */
@@ -89,7 +89,7 @@ export const getObject: ObjectHandler = async (call) => {
     if (Object.keys(state.metadata).some((key) => ignore.includes(key.toLowerCase()))) {
       req.headers.delete("Range");
     }
-    return swobResponse(req, {
+    return await swobResponseInline(req, {
       status: 200,
       headers: objectHeaders(state, settings.allowedHeaders),
       reader,
