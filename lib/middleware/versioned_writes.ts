@@ -32,6 +32,8 @@ export interface VersionedWritesSettings extends ClusterSettings {
   /** allow_versioned_writes as written (Swift tests the raw value, then its truth). */
   readonly allowVersionedWrites?: string;
   readonly allowObjectVersioning: boolean;
+  /** time.time() (tests inject a fixed one). */
+  readonly now?: () => number;
 }
 
 function isTrue(value: string | undefined): boolean {
@@ -77,15 +79,16 @@ async function answering(req: Request, work: () => Promise<Response>): Promise<R
 
 /** Builds the versioned_writes filter from explicit settings. */
 export function versionedWritesFilterWith(settings: VersionedWritesSettings): Filter {
+  const now = settings.now ?? (() => Date.now() / 1000);
   return (next) => {
     const objectVersioned: Handler = !settings.allowObjectVersioning
       ? next
       : (req, ctx) =>
         answering(req, async () => {
           const wsgi = WsgiRequest.of(req, ctx);
-          return await objectVersioning(wsgi, { ...settings, next }) ?? await wsgi.send(next);
+          return await objectVersioning(wsgi, { ...settings, now, next }) ?? await wsgi.send(next);
         });
-    const v: Versioning = { ...settings, next: objectVersioned };
+    const v: Versioning = { ...settings, now, next: objectVersioned };
     return async function versionedWrites(req, ctx) {
       const wsgi = WsgiRequest.of(req, ctx);
       let names: (string | undefined)[];

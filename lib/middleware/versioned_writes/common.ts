@@ -34,6 +34,8 @@ export interface ClusterSettings {
 export interface Versioning extends ClusterSettings {
   /** The rest of the pipeline (Swift's self.app). */
   readonly next: Handler;
+  /** time.time(): seconds since the epoch (injected by tests). */
+  readonly now: () => number;
 }
 
 /** swift.conf in `swiftDir`, or Swift's defaults when there is none. */
@@ -110,11 +112,28 @@ export async function getSourceObject(
   return resp;
 }
 
-/** The time a source object was written: X-Timestamp, else its Last-Modified second. */
+const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/** calendar.timegm(time.strptime(value, '%a, %d %b %Y %H:%M:%S GMT')); throws as Python. */
+function timegm(value: string | null): number {
+  if (value === null) throw new TypeError("strptime() argument 0 must be str, not None");
+  const m = /^(\w{3}), (\d{1,2}) (\w{3}) (\d{4}) (\d{1,2}):(\d{1,2}):(\d{1,2}) GMT$/.exec(value);
+  const month = m ? MONTHS.indexOf(m[3].toLowerCase()) : -1;
+  if (!m || month < 0 || !DAYS.includes(m[1].toLowerCase())) {
+    throw new RangeError(`time data '${value}' does not match format`);
+  }
+  return Date.UTC(+m[4], month, +m[2], +m[5], +m[6], +m[7]) / 1000;
+}
+
+/**
+ * The time a source object was written: X-Timestamp, else its Last-Modified second. Swift
+ * parses Last-Modified either way (the default of its headers.get()), so a response without
+ * one fails.
+ */
 export function sourceTimestamp(resp: Response): string | number {
-  const ts = resp.headers.get("x-timestamp");
-  if (ts !== null) return ts;
-  return Math.floor(Date.parse(resp.headers.get("last-modified") ?? "") / 1000);
+  const lastModified = timegm(resp.headers.get("last-modified"));
+  return resp.headers.get("x-timestamp") ?? lastModified;
 }
 
 /**
@@ -153,10 +172,10 @@ export async function putVersionedObj(
 }
 
 /** req.ensure_x_timestamp(): the request's X-Timestamp (400 when invalid), or now. */
-export function ensureXTimestamp(req: WsgiRequest): Timestamp {
+export function ensureXTimestamp(req: WsgiRequest, v: Versioning): Timestamp {
   const given = req.headers.get("X-Timestamp");
   if (given === null) {
-    const now = Timestamp.now();
+    const now = new Timestamp(v.now());
     req.headers.set("X-Timestamp", now.internal);
     return now;
   }

@@ -82,7 +82,7 @@ async function copyCurrent(req: WsgiRequest, v: Versioning, t: LegacyTarget): Pr
 /** handle_obj_versions_delete_push(): history mode archives, marks the delete, deletes. */
 async function deletePush(req: WsgiRequest, v: Versioning, t: LegacyTarget): Promise<void> {
   await copyCurrent(req, v, t);
-  const name = versionsName(t.obj, Date.now() / 1000);
+  const name = versionsName(t.obj, v.now());
   const marker = subrequest(req, {
     method: "PUT",
     path: wsgiQuote(`/${t.version}/${t.account}/${t.versionsCont}/${name}`),

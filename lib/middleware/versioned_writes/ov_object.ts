@@ -101,9 +101,14 @@ async function copyCurrent(req: WsgiRequest, v: Versioning, t: ObjectTarget): Pr
   const put = await putVersionedObj(req, v, versionPath(t, name), current, "OV", {
     "X-Backend-Allow-Reserved-Names": "true",
   });
-  await drain(put);
-  if (put.status === 404) throw serverError(NO_VERSIONS_CONTAINER);
+  // Swift drains this PUT's answer before looking at it, which leaves a body the proxy made
+  // itself (an error page) in place: it is read here before being dropped.
+  if (put.status === 404) {
+    await drain(put);
+    throw serverError(NO_VERSIONS_CONTAINER);
+  }
   await checkResponseError(put);
+  await drain(put);
 }
 
 /** Counts the bytes of a client upload as they go by (ByteCountingReader). */
@@ -151,9 +156,12 @@ async function putFromClient(req: WsgiRequest, v: Versioning, t: ObjectTarget, t
     delete req.ctx.env["swift.content_type_overridden"];
   }
   const resp = await put.send(v.next);
-  await drain(resp);
-  if (resp.status === 404) throw serverError(NO_VERSIONS_CONTAINER);
+  if (resp.status === 404) {
+    await drain(resp);
+    throw serverError(NO_VERSIONS_CONTAINER);
+  }
   await checkResponseError(resp);
+  await drain(resp);
   const sloSize = put.headers.get("X-Object-Sysmeta-Slo-Size");
   const putBytes = sloSize ? sloSize : String(bytesRead());
   const contentType = (put.headers.get("Content-Type") ?? "").split(";")[0].trim();
@@ -169,7 +177,7 @@ async function putSymlinkToVersion(
   link: { etag: string; bytes: string; contentType: string },
 ): Promise<Response> {
   req.method = "PUT";
-  const ts = ensureXTimestamp(req);
+  const ts = ensureXTimestamp(req, v);
   // A version and its link share the client's timestamp; the link must win over the data.
   req.headers.set("X-Timestamp", new Timestamp(ts, { offset: 1 }).internal);
   req.headers.set(TGT_ETAG_SYSMETA_SYMLINK_HDR, link.etag);
@@ -204,7 +212,7 @@ async function putSymlinkToVersion(
 async function handlePut(req: WsgiRequest, v: Versioning, t: ObjectTarget): Promise<Response> {
   if (!t.isEnabled) return await req.send(v.next);
   await copyCurrent(req, v, t);
-  const ts = ensureXTimestamp(req);
+  const ts = ensureXTimestamp(req, v);
   const put = await putFromClient(req, v, t, ts);
   const etag = put.resp.headers.get("Etag");
   if (etag === null) throw new Error("KeyError: Etag");
@@ -219,7 +227,7 @@ async function handlePut(req: WsgiRequest, v: Versioning, t: ObjectTarget): Prom
 async function handleDelete(req: WsgiRequest, v: Versioning, t: ObjectTarget): Promise<Response> {
   if (!t.isEnabled) return await req.send(v.next);
   await copyCurrent(req, v, t);
-  const ts = ensureXTimestamp(req);
+  const ts = ensureXTimestamp(req, v);
   const markerName = versionsObjectName(t.obj, ts.internal);
   const marker = subrequest(req, {
     method: "PUT",
@@ -242,7 +250,10 @@ async function handleDelete(req: WsgiRequest, v: Versioning, t: ObjectTarget): P
     resp.headers.set("X-Object-Version-Id", splitVersionFromName(markerName)[1]!.internal);
     resp.headers.set("X-Backend-Content-Type", DELETE_MARKER_CONTENT_TYPE);
   }
+  // Swift drains this response before returning it, so the client gets its headers but
+  // none of its body (a body shorter than its Content-Length, in Swift); here it is empty.
   await drain(resp);
+  resp.headers.set("Content-Length", "0");
   return mutable(resp, null);
 }
 
