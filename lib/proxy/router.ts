@@ -18,6 +18,7 @@ import { allowReservedNames, authorize, AUTHORIZE_KEY, newCall, type ProxyCall }
 import { accountController } from "./controllers/account.ts";
 import { type Controller, type HttpMethod, infoLookup, type Target } from "./controllers/base.ts";
 import { containerController } from "./controllers/container.ts";
+import { publishedMethods } from "./cors.ts";
 import { infoController } from "./controllers/info.ts";
 import { objectController } from "./controllers/object.ts";
 import { getContainerInfo } from "./get_info.ts";
@@ -78,7 +79,7 @@ async function handleRequest(
   req.headers.set("X-Trans-Id", txnId);
   const action = controller[req.method as HttpMethod];
   if (action === undefined) {
-    const allow = Object.keys(controller).sort().join(", ");
+    const allow = publishedMethods(controller).join(", ");
     return swobResponse(req, { status: 405, headers: { Allow: allow } });
   }
   const hook = ctx.env[AUTHORIZE_KEY];

@@ -76,3 +76,11 @@ Deno.test("deleting a missing container is 404 and a non-empty one 409", async (
   r = await cluster.fetch("DELETE", "/v1/AUTH_d/c");
   assertEquals(r.status, 204);
 });
+
+Deno.test("a container name over the length limit is refused with swob's text/html 400", async () => {
+  await using cluster = await startCluster({ proxy: { account_autocreate: "true" } });
+  const r = await cluster.fetch("PUT", `/v1/AUTH_a/${"X".repeat(257)}`);
+  assertEquals(r.status, 400);
+  assertEquals(r.headers.get("Content-Type"), "text/html; charset=UTF-8");
+  assertEquals(await r.text(), "Container name length of 257 longer than 256");
+});

@@ -21,7 +21,8 @@ Deno.test("the proxy answers Swift's statuses for bad paths, versions and method
   }
   const r = await cluster.fetch("PUT", "/v1/AUTH_test");
   await r.body?.cancel();
-  assertEquals(r.headers.get("Allow"), "GET, HEAD, POST");
+  // Every controller publishes OPTIONS, as Swift's base Controller does.
+  assertEquals(r.headers.get("Allow"), "GET, HEAD, OPTIONS, POST");
   // fetch() sets Host itself, so the proxy's handler gets this request directly.
   const denied = await cluster.proxy.handler(
     new Request(`${cluster.url}/v1/AUTH_test`, { headers: { Host: "evil.example:8080" } }),

@@ -10,6 +10,7 @@ import { SwobError } from "../../object/swob_status.ts";
 import { generateRequestHeaders } from "../backend.ts";
 import { isSwiftOwner, type ProxyCall } from "../call.ts";
 import { checkMetadata } from "../check_metadata.ts";
+import { optionsAction, publishedMethods } from "../cors.ts";
 import { clearInfoCache, setInfoCache } from "../info_cache.ts";
 import { makeRequests } from "../make_requests.ts";
 import {
@@ -33,10 +34,12 @@ export function accountController(target: Target, allowManagement: boolean): Con
     delayDenial: false,
   });
   const getOrHead = action((call) => accountGetOrHead(call, target));
-  return {
+  // Swift leaves the account's GET and HEAD without @cors_validation; OPTIONS has no container.
+  const table: Controller = {
     GET: getOrHead,
     HEAD: getOrHead,
     POST: action((call) => accountPost(call, target)),
+    OPTIONS: optionsAction(target, () => publishedMethods(table)),
     ...(allowManagement
       ? {
         PUT: action((call) => accountPut(call, target)),
@@ -44,6 +47,7 @@ export function accountController(target: Target, allowManagement: boolean): Con
       }
       : {}),
   };
+  return table;
 }
 
 function checkNameLength(call: ProxyCall, account: string): void {

@@ -7,16 +7,16 @@
 import { constrainReqLimit, getParam } from "../../common/query_params.ts";
 import { Timestamp } from "../../common/timestamp.ts";
 import { swobResponse } from "../../object/swob_response.ts";
-import { badRequest, SwobError } from "../../object/swob_status.ts";
+import { SwobError } from "../../object/swob_status.ts";
 import type { RingNode } from "../../ring/ring.ts";
 import { generateRequestHeaders, type TransferRule } from "../backend.ts";
 import { authorize, isSwiftOwner, type ProxyCall } from "../call.ts";
 import { checkMetadata } from "../check_metadata.ts";
+import { corsValidation, optionsAction, publishedMethods } from "../cors.ts";
 import { clearInfoCache, setInfoCache } from "../info_cache.ts";
 import { makeRequests } from "../make_requests.ts";
 import {
   accountInfo,
-  type Action,
   autocreateAccount,
   containerInfo,
   type Controller,
@@ -58,15 +58,18 @@ const LISTING_PARAMS = [
 
 /** The container controller for `target`. */
 export function containerController(target: Target): Controller {
+  const cors = { account: target.account, container: target.container! };
   const run = (fn: (call: ProxyCall, target: Target) => Promise<Response>, delay: boolean) =>
-    ({ run: (call: ProxyCall) => fn(call, target), delayDenial: delay }) satisfies Action;
-  return {
+    corsValidation(cors, { run: (call: ProxyCall) => fn(call, target), delayDenial: delay });
+  const table: Controller = {
     GET: run(containerGet, true),
     HEAD: run(containerGetOrHead, true),
     PUT: run(containerPut, false),
     POST: run(containerPost, false),
     DELETE: run(containerDelete, false),
+    OPTIONS: optionsAction(cors, () => publishedMethods(table)),
   };
+  return table;
 }
 
 async function containerGet(call: ProxyCall, target: Target): Promise<Response> {
@@ -177,7 +180,8 @@ async function containerPut(call: ProxyCall, target: Target): Promise<Response> 
   const limit = nameLengthLimit(call, account, app.swiftConf.constraints.maxContainerNameLength);
   const length = [...container].length;
   if (length > limit) {
-    throw badRequest(`Container name length of ${length} longer than ${limit}`);
+    // Swift's plain HTTPBadRequest here, so swob's default text/html Content-Type.
+    throw new SwobError(400, { body: `Container name length of ${length} longer than ${limit}` });
   }
   let info = await accountInfo(call, account);
   if (info === undefined && app.settings.accountAutocreate) {

@@ -11,6 +11,7 @@ import type { Ring } from "../../ring/ring.ts";
 import type { RingNode } from "../../ring/ring.ts";
 import { generateRequestHeaders } from "../backend.ts";
 import { authorize, ensureXTimestamp, type ProxyCall } from "../call.ts";
+import { corsValidation, optionsAction, publishedMethods } from "../cors.ts";
 import { makeRequests } from "../make_requests.ts";
 import { type Node, NodeIter } from "../node_iter.ts";
 import { quorumSize } from "../quorum.ts";
@@ -26,19 +27,23 @@ import {
 } from "./base.ts";
 import { objectPut } from "./object_put.ts";
 
-/** The object controller for `target`; every method delays auth denials (@delay_denial). */
+/**
+ * The object controller for `target`; every method but OPTIONS delays auth denials
+ * (@delay_denial) and wears @cors_validation.
+ */
 export function objectController(target: Target): Controller {
-  const run = (fn: (call: ProxyCall, target: Target) => Promise<Response>): Action => ({
-    run: (call) => fn(call, target),
-    delayDenial: true,
-  });
-  return {
+  const cors = { account: target.account, container: target.container! };
+  const run = (fn: (call: ProxyCall, target: Target) => Promise<Response>): Action =>
+    corsValidation(cors, { run: (call) => fn(call, target), delayDenial: true });
+  const table: Controller = {
     GET: run(objectGetOrHead),
     HEAD: run(objectGetOrHead),
     PUT: run(objectPut),
     POST: run(objectPost),
     DELETE: run(objectDelete),
+    OPTIONS: optionsAction(cors, () => publishedMethods(table)),
   };
+  return table;
 }
 
 /** The container's info and the object's policy index (the header, else the container's). */
