@@ -53,17 +53,39 @@ export function catchErrorsFilter(stage: StageConfig): Filter {
     };
 }
 
-/** The response with the transaction id headers added (copying it if its headers are frozen). */
+/**
+ * The response with the transaction id headers added and every header name title-cased
+ * (copying it if its headers are frozen). swob's HeaderKeyDict title-cases each name it holds
+ * and eventlet writes them as given, so Swift clients see "X-Object-Meta-Color" whatever case
+ * the metadata was stored in; a Headers object keeps the case a name was appended with, and
+ * this filter is the outermost stage of every proxy pipeline.
+ */
 function withTransId(response: Response, txnId: string): Response {
   try {
+    titleCaseNames(response.headers);
     response.headers.set("X-Trans-Id", txnId);
     response.headers.set("X-Openstack-Request-Id", txnId);
     return response;
   } catch {
     // Responses from fetch() have immutable headers.
     const copy = new Response(response.body, response);
+    titleCaseNames(copy.headers);
     copy.headers.set("X-Trans-Id", txnId);
     copy.headers.set("X-Openstack-Request-Id", txnId);
     return copy;
   }
+}
+
+/** Python's bytes.title() of a header name: ASCII letters only, upper after a non-letter. */
+export function titleCase(name: string): string {
+  return name.toLowerCase().replace(
+    /(^|[^a-z])([a-z])/g,
+    (_, before, letter) => before + letter.toUpperCase(),
+  );
+}
+
+function titleCaseNames(headers: Headers): void {
+  const entries = [...headers];
+  for (const [name] of entries) headers.delete(name);
+  for (const [name, value] of entries) headers.append(titleCase(name), value);
 }
