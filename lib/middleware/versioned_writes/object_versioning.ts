@@ -11,14 +11,15 @@ import { type PyJson, pyJsonLoads } from "../recon/python_json.ts";
 import { encodeParams, isSuccess, mutable, subrequest, type WsgiRequest } from "../symlink/wsgi.ts";
 import { constrainLimit, containerInfoOf, sysmetaOf, type Versioning } from "./common.ts";
 import { reservedName, splitVersionsContainerName, versionsContainerName } from "./names.ts";
+import { buildListing } from "./ov_listing.ts";
 import {
-  buildListing,
   CLIENT_VERSIONS_ENABLED,
   enableVersioning,
   handleContainer,
   handleContainerDelete,
 } from "./ov_container.ts";
-import { handleObjectRequest, handleVersionedRequest } from "./ov_object.ts";
+import { handleObjectRequest } from "./ov_object.ts";
+import { handleVersionedRequest } from "./ov_version.ts";
 import { wsgiUnquote } from "../symlink/wsgi.ts";
 import { strToWsgi } from "./names.ts";
 
