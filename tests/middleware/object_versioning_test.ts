@@ -233,6 +233,25 @@ const PUT_CASES: VersioningCase[] = [
     env: { authorize: "deny403" },
     responses: [ACCOUNT, container("True", { "X-Container-Write": "a:u" }), VERSIONS_HEAD],
   }),
+  // An SLO manifest: the link records the large object's size, not the manifest's.
+  ov("PUT", "/v1/a/c/o?multipart-manifest=put", {
+    headers: [
+      ["X-Timestamp", TS],
+      ["Content-Length", "2"],
+      ["Content-Type", "application/json"],
+      ["X-Static-Large-Object", "True"],
+      ["X-Object-Sysmeta-Slo-Etag", "slo-etag"],
+      ["X-Object-Sysmeta-Slo-Size", "1048576"],
+      ["X-Object-Manifest", "c/seg"],
+    ],
+    body: "[]",
+    responses: [
+      ...ENABLED,
+      { method: "GET", path: "/v1/a/c/o?symlink=get", status: 404 },
+      { method: "PUT", path: version("o", TS), status: 201 },
+      { method: "PUT", path: "/v1/a/c/o", status: 201 },
+    ],
+  }),
   // Versioning disabled: a plain PUT, and the time comes from now when not given.
   ov("PUT", "/v1/a/c/o", {
     headers: [["Content-Length", "1"]],
@@ -507,6 +526,31 @@ const LISTING_CASES: VersioningCase[] = [
   ov("GET", "/v1/a/c?versions", {
     headers: [["Accept", "text/xml"]],
     responses: [primary(""), VERSIONS_HEAD],
+  }),
+  ov("GET", "/v1/a/plain?format=json", {
+    responses: [ACCOUNT, {
+      method: "GET",
+      path: "/v1/a/plain?format=json",
+      status: 200,
+      body: listingBody([{ name: "x", hash: "h", bytes: 1 }]),
+    }],
+  }),
+  ov("GET", "/v1/a?format=json&prefix=c&marker=b&end_marker=z&limit=5", {
+    responses: [
+      {
+        method: "GET",
+        path: "/v1/a?format=json&prefix=c&marker=b&end_marker=z&limit=5",
+        status: 200,
+        body: listingBody([{ name: "c", count: 1, bytes: 3 }]),
+      },
+      {
+        method: "GET",
+        path: "/v1/a?format=json&prefix=%00versions%00c&marker=%00versions%00b" +
+          "&end_marker=%00versions%00z&limit=5",
+        status: 200,
+        body: listingBody([{ name: VC, count: 2, bytes: 5 }]),
+      },
+    ],
   }),
   // Account listings count the versions containers' bytes.
   ov("GET", "/v1/a?format=json", {

@@ -141,6 +141,30 @@ const PUT_CASES: VersioningCase[] = [
       { method: "PUT", path: "/v1/a/c/link2", status: 201 },
     ],
   }),
+  // Without Content-Length, one byte of the body tells whether there is one.
+  sym("PUT", "/v1/a/c/link", { headers: [["X-Symlink-Target", "c1/o"]], body: "x" }),
+  sym("PUT", "/v1/a/c/link", {
+    headers: [["X-Symlink-Target", "c1/o"]],
+    responses: [{ method: "PUT", path: "/v1/a/c/link", status: 201 }],
+  }),
+  // A static link checked by a client allowed into the reserved namespace.
+  sym("PUT", "/v1/a/c/link", {
+    headers: [
+      ["X-Symlink-Target", "%00c/%00o"],
+      ["X-Symlink-Target-Etag", TARGET_ETAG],
+      ["X-Backend-Allow-Reserved-Names", "true"],
+      ["Content-Type", "text/x-link"],
+    ],
+    responses: [
+      {
+        method: "HEAD",
+        path: "/v1/a/\x00c/\x00o",
+        status: 200,
+        headers: { ETag: TARGET_ETAG, "Content-Length": "3" },
+      },
+      { method: "PUT", path: "/v1/a/c/link", status: 201 },
+    ],
+  }),
   // PUT without X-Symlink-Target is any other PUT.
   sym("PUT", "/v1/a/c/o", {
     headers: [["Content-Length", "3"]],

@@ -199,13 +199,17 @@ export class SymlinkObject {
     }
     // Content-Location shows which object answered once a link was followed; it comes from
     // the link's (quoted) target so that a %2F in it stays as it was.
-    if (this.#lastTargetPath) resp.headers.set("Content-Location", this.#lastTargetPath);
+    if (this.#lastTargetPath) {
+      resp.headers.set("Content-Location", headerSafe(this.#lastTargetPath));
+    }
     return resp;
   }
 
   #conflict(body: string): SwobError {
     const headers: Record<string, string> = {};
-    if (this.#lastTargetPath !== undefined) headers["Content-Location"] = this.#lastTargetPath;
+    if (this.#lastTargetPath !== undefined) {
+      headers["Content-Location"] = headerSafe(this.#lastTargetPath);
+    }
     return textPlain(409, body, headers);
   }
 
@@ -233,7 +237,7 @@ export class SymlinkObject {
     if (resp.status === 404) {
       await drain(resp);
       throw textPlain(409, "X-Symlink-Target does not exist", {
-        "Content-Location": this.#lastTargetPath,
+        "Content-Location": headerSafe(this.#lastTargetPath),
       });
     }
     if (!isSuccess(resp.status)) {
@@ -318,6 +322,15 @@ export class SymlinkObject {
       headers,
     });
   }
+}
+
+/**
+ * A path as a header value. A static link's target is checked by its unquoted path, which
+ * Swift puts in Content-Location as it is; Fetch headers cannot hold a NUL (reserved names)
+ * or a line break, so such a path is quoted instead.
+ */
+function headerSafe(path: string): string {
+  return /[\0\r\n]/.test(path) ? wsgiQuote(path) : path;
 }
 
 /** Raised past symloop_max (swift.common.exceptions.LinkIterError). */
