@@ -3,16 +3,9 @@
  * BaseStorageServer's log_format settings), what its global_conf_callback reads, and what the
  * DiskFileManager it builds reads (swift/obj/diskfile.py), with Swift 2.30's defaults.
  */
-import { bool, csv, float, int, oneOf, optionalText, path, seconds, text } from "../values.ts";
+import { bool, csv, float, int, optionalText, seconds, text } from "../values.ts";
 import { option } from "./option.ts";
-
-/** Swift's LOG_LINE_DEFAULT_FORMAT (swift/common/utils.py), the storage servers' access line. */
-export const LOG_LINE_DEFAULT_FORMAT = "{remote_addr} - - [{time.d}/{time.b}/{time.Y}" +
-  ":{time.H}:{time.M}:{time.S} +0000] " +
-  '"{method} {path}" {status} {content_length} ' +
-  '"{referer}" "{txn_id}" "{user_agent}" ' +
-  '{trans_time:.4f} "{additional_info}" {pid} ' +
-  "{policy_index}";
+import { ACCESS_LINE_OPTIONS, AUTO_CREATE_PREFIX_OPTION, DISK_OPTIONS } from "./storage_server.ts";
 
 /** Object-server settings beyond the runtime ones, shared by egg:swift#object and mem_object. */
 export const OBJECT_SERVER_OPTIONS = [
@@ -23,21 +16,7 @@ export const OBJECT_SERVER_OPTIONS = [
     doc: "Workers per disk port from the ring (Swift's servers-per-port mode); 0 uses workers.",
     sampleIn: "DEFAULT",
   }),
-  option({
-    key: "devices",
-    parse: path,
-    default: "/srv/node",
-    doc: "Directory holding one mount point per disk, named as the ring's devices.",
-    sampleIn: "DEFAULT",
-  }),
-  option({
-    key: "mount_check",
-    parse: bool,
-    default: "true",
-    doc: "Refuse (507) a disk that is not a mount point, so an unmounted disk never fills the " +
-      "root filesystem.",
-    sampleIn: "DEFAULT",
-  }),
+  ...DISK_OPTIONS,
   option({
     key: "disk_chunk_size",
     parse: int({ min: 1 }),
@@ -111,13 +90,7 @@ export const OBJECT_SERVER_OPTIONS = [
       "(Content-Length, ETag and Deleted can never be set this way).",
     sampleIn: "section",
   }),
-  option({
-    key: "auto_create_account_prefix",
-    parse: optionalText,
-    default: "",
-    doc: "Deprecated: prefix of the system accounts; set it in swift.conf [swift-constraints].",
-    sampleIn: "section",
-  }),
+  AUTO_CREATE_PREFIX_OPTION,
   option({
     key: "expiring_objects_account_name",
     parse: text,
@@ -216,25 +189,5 @@ export const OBJECT_SERVER_OPTIONS = [
     doc: "Size of Swift's disk I/O thread pool; swiftd uses Deno's async I/O and ignores it.",
     sampleIn: "section",
   }),
-  option({
-    key: "log_format",
-    parse: text,
-    default: LOG_LINE_DEFAULT_FORMAT,
-    doc: "Template of the access line (Python str.format fields such as {method} {path}).",
-    sampleIn: "section",
-  }),
-  option({
-    key: "log_anonymization_method",
-    parse: oneOf("md5", "sha1", "sha224", "sha256", "sha384", "sha512"),
-    default: "md5",
-    doc: "Hash of the {FIELD.anonymized} fields of log_format.",
-    sampleIn: "section",
-  }),
-  option({
-    key: "log_anonymization_salt",
-    parse: text,
-    default: "",
-    doc: "Salt hashed before the {FIELD.anonymized} fields of log_format.",
-    sampleIn: "section",
-  }),
+  ...ACCESS_LINE_OPTIONS,
 ] as const;
