@@ -10,7 +10,7 @@
  * {time.X} takes a strftime directive letter and the name fields have an `.anonymized` form.
  */
 import { createHash } from "node:crypto";
-import { LOG_LINE_DEFAULT_FORMAT } from "../config/options/object.ts";
+import { LOG_LINE_DEFAULT_FORMAT } from "../config/options/storage_server.ts";
 
 /** Swift's LOG_LINE_DEFAULT_FORMAT (log_format's default in the option table). */
 export const DEFAULT_STORAGE_LOG_FORMAT: string = LOG_LINE_DEFAULT_FORMAT;
