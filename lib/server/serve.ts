@@ -22,7 +22,7 @@ import { IdleReaper } from "./idle_reaper.ts";
 import { checkRequestLimits } from "./limits.ts";
 import { type Permit, Semaphore } from "./semaphore.ts";
 import { setKeepalive, shutdownSocket } from "./socket_options.ts";
-import { tcpSocketsOnPort, TcpState } from "./socket_table.ts";
+import { socketInodes, tcpSocketsOnPort, TcpState } from "./socket_table.ts";
 
 /** Listener settings, from the runtime options. */
 export interface ServeSettings {
@@ -110,8 +110,9 @@ export async function startServer(
     return draining ? withConnectionClose(response) : response;
   };
 
-  // Another server of this process may listen on the same port (a reload in progress).
-  const before = new Set(listenersOn(settings.bindPort).map((s) => s.inode));
+  // Another server of this process may listen on the same port (a reload in progress): its
+  // socket is one we hold already. (Listing our descriptors is cheaper than the TCP table.)
+  const before = socketInodes();
   const server = await bind(settings, tls, abort.signal, serveRequest);
   const listeners = configureListener(settings, before, logger);
   reaper.start();

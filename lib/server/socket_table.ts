@@ -57,9 +57,18 @@ export function canonicalIp(ip: string): string {
   return new URL(`http://[${ip.replace(/^\[|\]$/g, "")}]/`).hostname.slice(1, -1);
 }
 
-/** TCP sockets on `port` (local side), of any state, of every process (`fd` is -1) or ours. */
-function socketsOnPort(port: number, descriptors?: Map<string, number>): TcpSocket[] {
+/**
+ * TCP sockets on `port` (local side), of any state, of every process (`fd` is -1) or ours
+ * (`descriptors` gives them, read only when a line is on the port).
+ *
+ * The tables list every socket of the network namespace, often hundreds of lines, and the
+ * idle reaper reads them every few seconds under load: a line is only split once its local
+ * address (the second field, `HEXIP:HEXPORT`) ends with the port.
+ */
+function socketsOnPort(port: number, descriptors?: () => Map<string, number>): TcpSocket[] {
   const out: TcpSocket[] = [];
+  const portSuffix = `:${port.toString(16).toUpperCase().padStart(4, "0")}`;
+  let fds: Map<string, number> | undefined;
   for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
     let text: string;
     try {
@@ -67,7 +76,13 @@ function socketsOnPort(port: number, descriptors?: Map<string, number>): TcpSock
     } catch {
       continue; // no IPv6 in this kernel or namespace
     }
-    for (const line of text.split("\n").slice(1)) {
+    for (let start = text.indexOf("\n") + 1; start > 0 && start < text.length;) {
+      const end = text.indexOf("\n", start);
+      const line = text.slice(start, end < 0 ? text.length : end);
+      start = end < 0 ? text.length : end + 1;
+      // "   N: LOCAL REMOTE ...": the local address follows the slot number and one space.
+      const localEnd = line.indexOf(" ", line.indexOf(":") + 2);
+      if (line.slice(localEnd - 5, localEnd) !== portSuffix) continue;
       const fields = line.trim().split(/\s+/);
       if (fields.length < 10) continue;
       const [local, remote, state, queues, inode] = [
@@ -77,8 +92,13 @@ function socketsOnPort(port: number, descriptors?: Map<string, number>): TcpSock
         fields[4],
         fields[9],
       ];
-      const fd = descriptors ? descriptors.get(inode) : -1;
-      if (fd === undefined) continue;
+      let fd = -1;
+      if (descriptors) {
+        fds ??= descriptors();
+        const mine = fds.get(inode);
+        if (mine === undefined) continue;
+        fd = mine;
+      }
       const [localHex, localPortHex] = local.split(":");
       if (parseInt(localPortHex, 16) !== port) continue;
       const [remoteHex, remotePortHex] = remote.split(":");
@@ -97,9 +117,14 @@ function socketsOnPort(port: number, descriptors?: Map<string, number>): TcpSock
   return out;
 }
 
+/** The inodes of the sockets this process holds now (cheap: no socket table is read). */
+export function socketInodes(): Set<string> {
+  return new Set(socketDescriptors().keys());
+}
+
 /** This process's TCP sockets on `port` (local side), of any state. */
 export function tcpSocketsOnPort(port: number): TcpSocket[] {
-  return socketsOnPort(port, socketDescriptors());
+  return socketsOnPort(port, socketDescriptors);
 }
 
 /** Listening sockets of any process on `port` whose address overlaps `ip` (wildcards overlap all). */

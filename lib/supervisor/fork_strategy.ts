@@ -7,6 +7,7 @@
 import type { EventQueue, SupervisorEvent } from "./events.ts";
 import type { Prepared } from "./prepare.ts";
 import type { Strategy, StrategyHost } from "./strategy.ts";
+import type { WorkerHello } from "./protocol.ts";
 import { WorkerProcess } from "./worker.ts";
 
 /** Longest wait between attempts to replace a worker that keeps failing to boot. */
@@ -36,17 +37,21 @@ export class ForkStrategy implements Strategy {
   #failures = 0;
   #respawnTimer?: () => void;
 
+  /** Workers launched before the config was checked, waiting for their hello. */
+  #early: WorkerProcess[];
+
   constructor(
     host: StrategyHost,
     queue: EventQueue,
     prepared: Prepared,
-    options: { configPath: string; verbose: boolean },
+    options: { configPath: string; verbose: boolean; early?: readonly WorkerProcess[] },
   ) {
     this.#host = host;
     this.#queue = queue;
     this.#configPath = options.configPath;
     this.#verbose = options.verbose;
     this.#current = { number: 1, prepared, desired: prepared.config.settings.workers };
+    this.#early = [...options.early ?? []];
   }
 
   get current(): Prepared {
@@ -54,7 +59,17 @@ export class ForkStrategy implements Strategy {
   }
 
   start(): void {
+    // The early workers are this generation's first ones; #fill() adds any that are missing.
+    for (const worker of this.#early.splice(0)) {
+      this.#workers.set(worker.pid, worker);
+      worker.greet(this.#hello(this.#current, worker.index));
+    }
     this.#fill(this.#current);
+  }
+
+  /** Stops workers launched early that start() never greeted (startup failed). */
+  async abandon(): Promise<void> {
+    await Promise.all(this.#early.splice(0).map((worker) => worker.abandon()));
   }
 
   #live(generation: Generation): WorkerProcess[] {
@@ -75,17 +90,21 @@ export class ForkStrategy implements Strategy {
   }
 
   #spawn(generation: Generation, index: number): WorkerProcess {
+    const worker = WorkerProcess.spawn(this.#hello(generation, index), this.#queue);
+    this.#workers.set(worker.pid, worker);
+    return worker;
+  }
+
+  #hello(generation: Generation, index: number): WorkerHello {
     const { config } = generation.prepared;
-    const worker = WorkerProcess.spawn({
+    return {
       server: config.server,
       configPath: this.#configPath,
       snapshot: config.source,
       generation: generation.number,
       index,
       verbose: this.#verbose,
-    }, this.#queue);
-    this.#workers.set(worker.pid, worker);
-    return worker;
+    };
   }
 
   reload(next: Prepared): void {

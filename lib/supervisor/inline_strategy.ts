@@ -27,6 +27,11 @@ export class InlineStrategy implements Strategy {
     return this.#current;
   }
 
+  /** Nothing runs before start(). */
+  abandon(): Promise<void> {
+    return Promise.resolve();
+  }
+
   start(): void {
     this.#serve(this.#current).then((server) => {
       this.#server = server;

@@ -16,6 +16,7 @@ import { InlineStrategy } from "./inline_strategy.ts";
 import { prepare, type Prepared } from "./prepare.ts";
 import { listenersOverlapping } from "../server/socket_table.ts";
 import { acquireRunLock, type RunLock } from "./run_dir.ts";
+import { WorkerProcess } from "./worker.ts";
 import type { Strategy, StrategyHost } from "./strategy.ts";
 
 /** What to run: `swiftd SERVER CONF`. */
@@ -62,15 +63,18 @@ export class Service implements StrategyHost {
   private constructor(
     options: ServiceOptions,
     owner: ServiceOwner,
-    parts: { log: LoggerHandle; prepared: Prepared; lock: RunLock },
+    parts: { log: LoggerHandle; prepared: Prepared; lock: RunLock; early: WorkerProcess[] },
   ) {
     this.options = options;
     this.#owner = owner;
     this.log = parts.log;
     this.#lock = parts.lock;
-    this.strategy = parts.prepared.config.settings.workers > 0
-      ? new ForkStrategy(this, owner.queue, parts.prepared, options)
-      : new InlineStrategy(this, parts.prepared);
+    const { prepared, early } = parts;
+    // The workers launched early were counted from the same config: an inline server (0) had
+    // none, and a change of the file in between only changes how many #fill() adds.
+    this.strategy = prepared.config.settings.workers > 0
+      ? new ForkStrategy(this, owner.queue, prepared, { ...options, early })
+      : new InlineStrategy(this, prepared);
   }
 
   /**
@@ -79,14 +83,23 @@ export class Service implements StrategyHost {
    */
   static async open(options: ServiceOptions, owner: ServiceOwner): Promise<Service | string> {
     let log: LoggerHandle;
+    let workers: number;
     try {
       const config = loadServerConfig(options.configPath, options.server, options.snapshot);
       log = createLogger(logSettingsFrom(config.settings, config.logName, options.verbose));
+      workers = config.settings.workers;
     } catch (err) {
       stderrLine(errorText(err));
       return errorText(err);
     }
-    const fail = (message: string) => {
+    // Swift's clean_up_daemon_hygiene(); every path in the config is already absolute. Set
+    // before the workers are launched: they inherit it.
+    Deno.umask(0o022);
+    // A worker spends most of its boot loading swiftd's modules: start that now, while this
+    // process checks the config. Workers bind only when greeted, after every check passed.
+    const early = launchWorkers(options.server, workers, owner.queue);
+    const fail = async (message: string) => {
+      await Promise.all(early.map((worker) => worker.abandon()));
       log.logger.error(message);
       if (!log.usesStderr) stderrLine(message);
       log.close();
@@ -100,17 +113,15 @@ export class Service implements StrategyHost {
         snapshot: options.snapshot,
       });
     } catch (err) {
-      return fail(errorText(err));
+      return await fail(errorText(err));
     }
     for (const warning of prepared.config.warnings) log.logger.warning(warning.message);
     const settings = prepared.config.settings;
-    // Swift's clean_up_daemon_hygiene(); every path in the config is already absolute.
-    Deno.umask(0o022);
     let lock: RunLock;
     try {
       lock = acquireRunLock(settings.run_dir, options.server, settings.bind_port);
     } catch (err) {
-      return fail(errorText(err));
+      return await fail(errorText(err));
     }
     // Workers bind with SO_REUSEPORT, which another swiftd (another run_dir, so another lock)
     // would share silently: wait for the port as get_socket() waits for EADDRINUSE, then refuse.
@@ -121,13 +132,13 @@ export class Service implements StrategyHost {
     );
     if (taken) {
       lock.release();
-      return fail(
+      return await fail(
         `Could not bind to ${settings.bind_ip}:${settings.bind_port} after trying for ` +
           `${settings.bind_timeout} seconds: ${taken}`,
       );
     }
     if (settings.workers > 0) warnAboutConnectionMigration(log);
-    return new Service(options, owner, { log, prepared, lock });
+    return new Service(options, owner, { log, prepared, lock, early });
   }
 
   get logger() {
@@ -222,6 +233,11 @@ export class Service implements StrategyHost {
     this.strategy.reload(next);
   }
 
+  /** Stops workers launched early, which a service that never started has not greeted. */
+  async abandon(): Promise<void> {
+    await this.strategy.abandon();
+  }
+
   /** Releases the run-dir lock and the logger. */
   close(): void {
     this.#lock.release();
@@ -233,6 +249,14 @@ export class Service implements StrategyHost {
   get exitCode(): number {
     return this.failure === undefined ? ExitCode.OK : ExitCode.CONFIG;
   }
+}
+
+/** Launches the first generation's `count` workers, without their hello yet. */
+function launchWorkers(server: ServerName, count: number, queue: EventQueue): WorkerProcess[] {
+  return Array.from(
+    { length: count },
+    (_, index) => WorkerProcess.launch({ server, generation: 1, index }, queue),
+  );
 }
 
 /** Waits up to `seconds` for no process to listen on ip:port; returns who listens, if any. */

@@ -37,6 +37,8 @@ export interface Strategy {
   scale(delta: 1 | -1): void;
   /** Reacts to a worker or timer event. */
   onEvent(event: SupervisorEvent): void;
+  /** Stops what start() would have used, when startup fails before start(). */
+  abandon(): Promise<void>;
   /** The config now serving. */
   readonly current: Prepared;
 }

@@ -64,6 +64,7 @@ export async function supervise(...given: ServiceOptions[]): Promise<number> {
       supervisor,
     );
     if (typeof opened === "string") {
+      await Promise.all(supervisor.services.map((service) => service.abandon()));
       supervisor.closeAll();
       return ExitCode.CONFIG;
     }

@@ -14,6 +14,9 @@ import {
 } from "./protocol.ts";
 import { selfCommand } from "./self_command.ts";
 
+/** Which worker of which server and generation a process is. */
+export type WorkerIdentity = Pick<WorkerHello, "server" | "generation" | "index">;
+
 /** Where a worker is in its life. */
 export type WorkerState = "booting" | "serving" | "draining" | "stopping";
 
@@ -31,17 +34,30 @@ export class WorkerProcess {
   readonly #child: Deno.ChildProcess;
   readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
 
-  private constructor(child: Deno.ChildProcess, hello: WorkerHello) {
+  #greeted = false;
+
+  private constructor(child: Deno.ChildProcess, identity: WorkerIdentity) {
     this.#child = child;
     this.pid = child.pid;
-    this.server = hello.server;
-    this.generation = hello.generation;
-    this.index = hello.index;
+    this.server = identity.server;
+    this.generation = identity.generation;
+    this.index = identity.index;
     this.#stdin = child.stdin.getWriter();
   }
 
   /** Starts a worker and reports its READY/FAILED line and its exit to `queue`. */
   static spawn(hello: WorkerHello, queue: EventQueue): WorkerProcess {
+    const worker = WorkerProcess.launch(hello, queue);
+    worker.greet(hello);
+    return worker;
+  }
+
+  /**
+   * Starts a worker that waits for its hello (greet()). Loading swiftd's modules is most of a
+   * worker's boot, so the parent launches workers before it has checked the config, and greets
+   * them (they bind only then) once the checks pass, or abandons them.
+   */
+  static launch(identity: WorkerIdentity, queue: EventQueue): WorkerProcess {
     const { command, args } = selfCommand([WORKER_COMMAND]);
     const child = new Deno.Command(command, {
       args,
@@ -49,12 +65,25 @@ export class WorkerProcess {
       stdout: "piped",
       stderr: "inherit",
     }).spawn();
-    const worker = new WorkerProcess(child, hello);
-    // The pipe stays open for the worker's life: its end of file is how a worker learns that
-    // the parent died, even by SIGKILL.
-    worker.#stdin.write(encodeHello(hello)).catch(() => {});
+    const worker = new WorkerProcess(child, identity);
     worker.#watch(queue);
     return worker;
+  }
+
+  /** Sends the hello line: the worker loads this config and starts serving. Once only. */
+  greet(hello: WorkerHello): void {
+    if (this.#greeted) return;
+    this.#greeted = true;
+    // The pipe stays open for the worker's life: its end of file is how a worker learns that
+    // the parent died, even by SIGKILL.
+    this.#stdin.write(encodeHello(hello)).catch(() => {});
+  }
+
+  /** Stops a worker that was never greeted (it exits at the end of its stdin) and waits for it. */
+  async abandon(): Promise<void> {
+    await this.#stdin.close().catch(() => {});
+    this.signal("SIGTERM");
+    await this.#child.status;
   }
 
   async #watch(queue: EventQueue): Promise<void> {

@@ -248,6 +248,26 @@ Deno.test("a port held by another process fails startup with Swift's bind_timeou
   }
 });
 
+Deno.test("workers launched while the parent checks the config are stopped when a check fails", async () => {
+  await using dir = await makeTempDir("early");
+  const port = freePort();
+  const holder = Deno.listen({ hostname: "127.0.0.1", port });
+  try {
+    const path = writeFile(dir.path, "o.conf", memObjectConf(port, `${dir.path}/run`));
+    await using swiftd = startSwiftd(["object-server", path]);
+    // The port check waits bind_timeout (2 s): the workers exist meanwhile, not serving.
+    const workers: number[] = [];
+    await waitUntil(() => {
+      workers.splice(0, workers.length, ...childPids(swiftd.pid));
+      return workers.length === 2;
+    }, 2_000);
+    assertEquals((await swiftd.exited()).code, 1);
+    assertEquals(workers.filter(isAlive), []);
+  } finally {
+    holder.close();
+  }
+});
+
 Deno.test("a second swiftd on the same port refuses to start", async () => {
   const { dir, path, swiftd } = await started();
   await using _dir = dir;
