@@ -14,6 +14,7 @@ import { READ_ONLY_FILTER } from "../config/options/read_only.ts";
 import { SLO_FILTER } from "../config/options/slo.ts";
 import { FORMPOST_FILTER } from "../config/options/formpost.ts";
 import { TEMPURL_FILTER } from "../config/options/tempurl.ts";
+import { VERSIONED_WRITES_FILTER } from "../config/options/versioned_writes.ts";
 import { accountQuotasFilter, accountQuotasInfo } from "./account_quotas.ts";
 import { bulkFilter, bulkInfo } from "./bulk.ts";
 import { catchErrorsFilter } from "./catch_errors.ts";
@@ -41,6 +42,8 @@ import { ratelimitFilter, ratelimitInfo, ratelimitSettings } from "./ratelimit.t
 import { staticwebFilter } from "./staticweb.ts";
 import { SWIFT_INFO } from "../common/swift_info.ts";
 import { tempurlFilter, tempurlInfo } from "./tempurl.ts";
+import { symlinkFilter, symlinkInfo } from "./symlink.ts";
+import { versionedWritesFilter, versionedWritesInfo } from "./versioned_writes.ts";
 
 /** Every filter factory, by Swift entry point name. */
 export const FILTER_FACTORIES: Readonly<Record<string, FilterFactory>> = {
@@ -68,6 +71,8 @@ export const FILTER_FACTORIES: Readonly<Record<string, FilterFactory>> = {
   formpost: formpostFilter,
   ratelimit: ratelimitFilter,
   staticweb: staticwebFilter,
+  symlink: symlinkFilter,
+  versioned_writes: versionedWritesFilter,
   // Swift refreshes the realms in /info when container-sync-realms.conf changes.
   container_sync: (stage, build) =>
     containerSyncFilter(stage, build, {
@@ -99,4 +104,6 @@ export const FILTER_INFO: Readonly<Record<string, InfoSections>> = {
   ratelimit: (stage) => ({ ratelimit: ratelimitInfo(ratelimitSettings(stage)) }),
   container_sync: (stage) => ({ container_sync: containerSyncInfo(stage) }),
   staticweb: () => ({ staticweb: {} }),
+  symlink: (stage) => ({ symlink: symlinkInfo(stage) }),
+  versioned_writes: (stage) => versionedWritesInfo(optionsOf(stage, VERSIONED_WRITES_FILTER)),
 };

@@ -19,6 +19,8 @@ import { CONTAINER_SYNC_FILTER } from "./container_sync.ts";
 import { RATELIMIT_FILTER } from "./ratelimit.ts";
 import { STATICWEB_FILTER } from "./staticweb.ts";
 import { BULK_FILTER } from "./bulk.ts";
+import { SYMLINK_FILTER } from "./symlink.ts";
+import { VERSIONED_WRITES_FILTER } from "./versioned_writes.ts";
 import { GATEKEEPER_FILTER } from "./gatekeeper.ts";
 import { LISTING_FORMATS_FILTER } from "./listing_formats.ts";
 import { MEMCACHE_FILTER } from "./memcache.ts";
@@ -85,4 +87,6 @@ export const FILTER_TABLES: Readonly<Record<string, OptionTable>> = {
   [CONTAINER_SYNC_FILTER.name]: CONTAINER_SYNC_FILTER,
   [STATICWEB_FILTER.name]: STATICWEB_FILTER,
   [BULK_FILTER.name]: BULK_FILTER,
+  [SYMLINK_FILTER.name]: SYMLINK_FILTER,
+  [VERSIONED_WRITES_FILTER.name]: VERSIONED_WRITES_FILTER,
 };
