@@ -13,6 +13,7 @@ import { type ConfValue, decodeConfigText, IniDocument } from "../config/ini.ts"
 import {
   CONSTRAINTS,
   constraintsInfo,
+  DEFAULT_SWIFT_CONSTRAINTS,
   readConstraints,
   type SwiftConstraints,
 } from "./constraints.ts";
@@ -62,6 +63,29 @@ export function loadSwiftConf(swiftDir: string): SwiftConf {
     );
   }
   return parseSwiftConf(bytes, file);
+}
+
+/** What the proxy's filters take from swift.conf. */
+export interface ClusterConstraints {
+  readonly constraints: SwiftConstraints;
+  readonly policies: StoragePolicies;
+}
+
+/**
+ * swift.conf's constraints and storage policies in `swiftDir`, for the proxy's filters: Swift's
+ * defaults (and the legacy policy 0) when there is no swift.conf there, as Swift's module-level
+ * constraints are without one; an unreadable or invalid one is an error. Swift's filters read
+ * /etc/swift/swift.conf whatever swift_dir says; swiftd reads the one in swift_dir everywhere.
+ */
+export function clusterConstraints(swiftDir: string): ClusterConstraints {
+  try {
+    Deno.statSync(join(swiftDir, SWIFT_CONF_NAME));
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    return { constraints: DEFAULT_SWIFT_CONSTRAINTS, policies: buildStoragePolicies([]) };
+  }
+  const { constraints, policies } = loadSwiftConf(swiftDir);
+  return { constraints, policies };
 }
 
 /** Parses the bytes of a swift.conf; `file` names it in errors and warnings. */

@@ -10,8 +10,7 @@
  * real outcome is in the report at the end of the body, in the format Accept asks for. Their
  * limits are published in /info: bulkInfo() gives the "bulk_upload" and "bulk_delete" sections.
  */
-import { DEFAULT_SWIFT_CONSTRAINTS } from "../common/constraints.ts";
-import { loadSwiftConf } from "../common/swift_conf.ts";
+import { clusterConstraints } from "../common/swift_conf.ts";
 import { optionsOf, type StageConfig } from "../config/load.ts";
 import { BULK_FILTER } from "../config/options/bulk.ts";
 import { SwobError } from "../object/swob_status.ts";
@@ -48,19 +47,10 @@ export function bulkInfo(options: BulkInfoOptions): Record<string, Record<string
   };
 }
 
-/** Swift reads /etc/swift/swift.conf for its constraints, whatever swift_dir says. */
-const SWIFT_DIR = "/etc/swift";
-
 /** Builds the bulk filter (Swift's filter_factory). */
 export function bulkFilter(stage: StageConfig, _build: BuildContext): Filter {
   const o = optionsOf(stage, BULK_FILTER);
-  let constraints = DEFAULT_SWIFT_CONSTRAINTS;
-  try {
-    Deno.statSync(`${SWIFT_DIR}/swift.conf`);
-    constraints = loadSwiftConf(SWIFT_DIR).constraints;
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
+  const { constraints } = clusterConstraints(o.swift_dir);
   return bulkFilterWith({
     maxContainers: o.max_containers_per_extraction,
     maxFailedExtractions: o.max_failed_extractions,

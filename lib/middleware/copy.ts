@@ -16,8 +16,7 @@
  * Swift 2.30 has no object_post_as_copy and no swift.copy_hook any more (both went with
  * 2.10-era post-as-copy), and the copy middleware registers nothing in /info.
  */
-import { DEFAULT_SWIFT_CONSTRAINTS } from "../common/constraints.ts";
-import { loadSwiftConf } from "../common/swift_conf.ts";
+import { clusterConstraints } from "../common/swift_conf.ts";
 import { optionsOf, type StageConfig } from "../config/load.ts";
 import { COPY_FILTER } from "../config/options/copy.ts";
 import { pathInfoOf } from "../object/swob_request.ts";
@@ -46,19 +45,9 @@ export interface CopySettings {
   readonly maxFileSize: number;
 }
 
-/** Swift reads /etc/swift/swift.conf for its constraints, whatever swift_dir says. */
-const SWIFT_DIR = "/etc/swift";
-
 /** Builds the copy filter (Swift's filter_factory). */
 export function copyFilter(stage: StageConfig, _build: BuildContext): Filter {
-  optionsOf(stage, COPY_FILTER);
-  let constraints = DEFAULT_SWIFT_CONSTRAINTS;
-  try {
-    Deno.statSync(`${SWIFT_DIR}/swift.conf`);
-    constraints = loadSwiftConf(SWIFT_DIR).constraints;
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
+  const { constraints } = clusterConstraints(optionsOf(stage, COPY_FILTER).swift_dir);
   return copyFilterWith({ maxFileSize: constraints.maxFileSize });
 }
 

@@ -13,11 +13,11 @@
  * (proxy_logging logs `?format=json`); here the new query string also goes to
  * `ctx.env.QUERY_STRING` for them, and the Accept that `format=` implies to `ctx.env.HTTP_ACCEPT`.
  */
-import { DEFAULT_SWIFT_CONSTRAINTS, listFromCsv, pythonInt } from "../common/constraints.ts";
+import { listFromCsv, pythonInt } from "../common/constraints.ts";
 import { bestMatch, XML_DECLARATION, xmlAttribute, xmlText } from "../common/listing_formats.ts";
 import { pythonFloatRepr } from "../common/python_float_repr.ts";
 import { pyRepr } from "../common/python_repr.ts";
-import { loadSwiftConf } from "../common/swift_conf.ts";
+import { clusterConstraints } from "../common/swift_conf.ts";
 import { optionsOf, type StageConfig } from "../config/load.ts";
 import { LISTING_FORMATS_FILTER } from "../config/options/listing_formats.ts";
 import type { SwiftLogger } from "../log/logger.ts";
@@ -42,20 +42,9 @@ const FORMAT_TYPES: Readonly<Record<string, string>> = {
 };
 const LISTING_TYPES = ["text/plain", "application/json", "application/xml", "text/xml"];
 
-/** Swift reads /etc/swift/swift.conf whatever swift_dir says (utils.SWIFT_CONF_FILE). */
-const SWIFT_DIR = "/etc/swift";
-
 /** Builds the listing_formats filter (Swift's filter_factory). */
 export function listingFormatsFilter(stage: StageConfig, build: BuildContext): Filter {
-  optionsOf(stage, LISTING_FORMATS_FILTER);
-  // Without swift.conf Swift keeps its default constraints; an invalid one stops it.
-  let constraints = DEFAULT_SWIFT_CONSTRAINTS;
-  try {
-    Deno.statSync(`${SWIFT_DIR}/swift.conf`);
-    constraints = loadSwiftConf(SWIFT_DIR).constraints;
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
+  const { constraints } = clusterConstraints(optionsOf(stage, LISTING_FORMATS_FILTER).swift_dir);
   return listingFormatsFilterWith({ validApiVersions: constraints.validApiVersions }, build.logger);
 }
 

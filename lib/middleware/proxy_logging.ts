@@ -21,7 +21,7 @@
  * logged as the response it stands for.
  */
 import { pythonInt } from "../common/constraints.ts";
-import { loadSwiftConf } from "../common/swift_conf.ts";
+import { clusterConstraints } from "../common/swift_conf.ts";
 import { pyStrip } from "../config/ini.ts";
 import { optionsOf, type StageConfig } from "../config/load.ts";
 import { PROXY_LOGGING_FILTER } from "../config/options/proxy_logging.ts";
@@ -71,9 +71,6 @@ export interface ProxyLoggingOutputs {
 
 const POLICY_HEADER = "X-Backend-Storage-Policy-Index";
 
-/** Swift reads /etc/swift/swift.conf whatever swift_dir says (utils.SWIFT_CONF_FILE). */
-const SWIFT_DIR = "/etc/swift";
-
 /** Builds the proxy_logging filter (Swift's filter_factory) with its own access logger. */
 export function proxyLoggingFilter(stage: StageConfig, build: BuildContext): Filter {
   const options = optionsOf(stage, PROXY_LOGGING_FILTER);
@@ -104,7 +101,7 @@ export function proxyLoggingFilter(stage: StageConfig, build: BuildContext): Fil
     { logger: log.logger },
   );
   if (statsd) build.onClose(() => statsd.close());
-  return proxyLoggingFilterWith(proxyLoggingSettings(options, clusterPolicies()), {
+  return proxyLoggingFilterWith(proxyLoggingSettings(options, clusterPolicies(options.swift_dir)), {
     logger: log.logger,
     statsd,
   });
@@ -131,17 +128,9 @@ export function proxyLoggingSettings(
   };
 }
 
-/** POLICIES.get_by_index() of /etc/swift/swift.conf; without the file only policy 0 exists. */
-function clusterPolicies(): (index: string) => boolean {
-  try {
-    Deno.statSync(`${SWIFT_DIR}/swift.conf`);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) {
-      return (index) => index === "" || pythonInt(index) === 0n;
-    }
-    throw err;
-  }
-  const policies = loadSwiftConf(SWIFT_DIR).policies;
+/** POLICIES.get_by_index() of swift_dir's swift.conf; without the file only policy 0 exists. */
+function clusterPolicies(swiftDir: string): (index: string) => boolean {
+  const { policies } = clusterConstraints(swiftDir);
   return (index) => policies.get(index) !== undefined;
 }
 

@@ -59,13 +59,11 @@ export function sloInfo(options: SloInfoOptions): Record<string, unknown> {
   };
 }
 
-/** Swift's proxy loads swift_dir/mime.types into the mimetypes module slo guesses with. */
-const SWIFT_DIR = "/etc/swift";
-
 /** Builds the slo filter (Swift's filter_factory). */
 export function sloFilter(stage: StageConfig, _build: BuildContext): Filter {
   const o = optionsOf(stage, SLO_FILTER);
   const concurrency = Math.min(1000, Math.max(0, o.concurrency));
+  // Swift's proxy loads swift_dir/mime.types into the mimetypes module slo guesses with.
   let mime: MimeTypes | undefined;
   return sloFilterWith({
     maxManifestSegments: o.max_manifest_segments,
@@ -78,7 +76,7 @@ export function sloFilter(stage: StageConfig, _build: BuildContext): Filter {
     rateLimitSegmentsPerSec: o.rate_limit_segments_per_sec,
     concurrency,
     deleteConcurrency: Math.min(1000, Math.max(1, o.delete_concurrency ?? concurrency)),
-    guessType: (path) => (mime ??= new MimeTypes(SWIFT_DIR)).guess(path),
+    guessType: (path) => (mime ??= new MimeTypes(o.swift_dir)).guess(path),
   });
 }
 

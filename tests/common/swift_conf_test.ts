@@ -2,7 +2,12 @@ import { assert, assertEquals, assertInstanceOf, assertStringIncludes } from "@s
 import { fromFileUrl, join } from "@std/path";
 import { ConfigError } from "../../lib/config/errors.ts";
 import { IniDocument } from "../../lib/config/ini.ts";
-import { loadSwiftConf, type SwiftConf, swiftInfo } from "../../lib/common/swift_conf.ts";
+import {
+  clusterConstraints,
+  loadSwiftConf,
+  type SwiftConf,
+  swiftInfo,
+} from "../../lib/common/swift_conf.ts";
 import { DEFAULT_SWIFT_CONSTRAINTS, pythonInt } from "../../lib/common/constraints.ts";
 import { policyConfigInfo, unservableReason } from "../../lib/common/storage_policy.ts";
 import { SWIFT_PYTHON } from "../_helpers/python.ts";
@@ -653,4 +658,29 @@ Deno.test("an erasure_coding policy is kept with a reason swiftd cannot serve it
   assertEquals(unservableReason(conf.policies.legacy), undefined);
   assert(Object.isFrozen(conf) && Object.isFrozen(conf.policies) && Object.isFrozen(ec));
   assertEquals(conf.constraints.maxFileSize, DEFAULT_SWIFT_CONSTRAINTS.maxFileSize);
+});
+
+Deno.test("clusterConstraints() reads swift_dir's swift.conf, Swift's defaults without one", async () => {
+  await using dir = await makeTempDir("cluster-constraints");
+  const none = clusterConstraints(dir.path);
+  assertEquals(none.constraints, DEFAULT_SWIFT_CONSTRAINTS);
+  assertEquals([...none.policies].map((p) => [p.index, p.name]), [[0, "Policy-0"]]);
+  await Deno.writeTextFile(
+    join(dir.path, "swift.conf"),
+    "[swift-hash]\nswift_hash_path_suffix = s\n[swift-constraints]\nmax_file_size = 1000\n" +
+      "[storage-policy:0]\nname = gold\n[storage-policy:3]\nname = silver\ndefault = yes\n",
+  );
+  const read = clusterConstraints(dir.path);
+  assertEquals(read.constraints.maxFileSize, 1000);
+  assertEquals([...read.policies].map((p) => p.index), [0, 3]);
+  await Deno.writeTextFile(
+    join(dir.path, "swift.conf"),
+    "[swift-constraints]\nmax_file_size = x\n",
+  );
+  try {
+    clusterConstraints(dir.path);
+    throw new Error("an invalid swift.conf was accepted");
+  } catch (err) {
+    assertInstanceOf(err, ConfigError);
+  }
 });

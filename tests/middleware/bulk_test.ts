@@ -327,6 +327,7 @@ Deno.test("BULK_FILTER declares every key Swift's bulk filter_factory reads, wit
     yield_frequency: "10",
     delete_concurrency: "2",
     delete_container_retry_count: "0",
+    swift_dir: "/etc/swift", // swiftd reads swift.conf there; Swift always reads /etc/swift
   });
   assertEquals(BULK_FILTER.complete, true);
 });

@@ -263,7 +263,7 @@ Deno.test("the forced query string is left in ctx.env for the stages on the left
     name: "listing_formats",
     entryPoint: "listing_formats",
     conf: new Map(),
-    options: {},
+    options: { swift_dir: "/nonexistent" }, // no swift.conf: Swift's default constraints
     origin: { file: "test.conf" },
   };
   const handler = listingFormatsFilter(stage, { logger, server: "proxy-server", onClose() {} })(

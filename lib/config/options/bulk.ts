@@ -6,6 +6,7 @@
 import { int } from "../values.ts";
 import { LOG_OPTIONS } from "./logging.ts";
 import { option, type OptionTable } from "./option.ts";
+import { SWIFT_CONF_DIR_OPTION } from "./swift_dir.ts";
 
 /** `egg:swift#bulk`: archive extraction (?extract-archive) and bulk deletes (?bulk-delete). */
 export const BULK_FILTER = {
@@ -55,6 +56,7 @@ export const BULK_FILTER = {
       default: "0",
       doc: "Times a container delete answered 409 is tried again, after 1.5**n seconds.",
     }),
+    SWIFT_CONF_DIR_OPTION,
     ...LOG_OPTIONS,
   ],
   complete: true,

@@ -5,11 +5,12 @@
  */
 import { LOG_OPTIONS } from "./logging.ts";
 import type { OptionTable } from "./option.ts";
+import { SWIFT_CONF_DIR_OPTION } from "./swift_dir.ts";
 
 /** `egg:swift#copy`: COPY and PUT with X-Copy-From. */
 export const COPY_FILTER = {
   name: "copy",
   doc: "Server-side copy: COPY with Destination, PUT with X-Copy-From.",
-  options: [...LOG_OPTIONS],
+  options: [SWIFT_CONF_DIR_OPTION, ...LOG_OPTIONS],
   complete: true,
 } as const satisfies OptionTable;

@@ -22,6 +22,7 @@ import {
 } from "../values.ts";
 import { LOG_OPTIONS } from "./logging.ts";
 import { option, type OptionTable } from "./option.ts";
+import { SWIFT_CONF_DIR_OPTION } from "./swift_dir.ts";
 
 /** Swift's default log_msg_template. */
 export const DEFAULT_LOG_MSG_TEMPLATE = "{client_ip} {remote_addr} {end_time.datetime} {method} " +
@@ -198,6 +199,7 @@ export const PROXY_LOGGING_FILTER = {
       doc: "Python logger name in Swift; it does not appear in lines and has no effect here.",
     }),
     ...ACCESS_LOG_OPTIONS,
+    SWIFT_CONF_DIR_OPTION,
     ...LOG_OPTIONS,
   ],
   complete: true,

@@ -6,6 +6,7 @@
 import { bool, int, type Parser, text } from "../values.ts";
 import { LOG_OPTIONS } from "./logging.ts";
 import { option, type OptionTable } from "./option.ts";
+import { SWIFT_CONF_DIR_OPTION } from "./swift_dir.ts";
 
 /** An int(), or undefined when empty (the key then defaults to another one). */
 const optionalInt: Parser<number | undefined> = (raw, warn) =>
@@ -95,6 +96,7 @@ export const SLO_FILTER = {
       default: "86400",
       doc: "Seconds each expirer queue container covers, for async deletes.",
     }),
+    SWIFT_CONF_DIR_OPTION,
     ...LOG_OPTIONS,
   ],
   complete: true,

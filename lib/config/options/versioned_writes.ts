@@ -8,9 +8,10 @@
  * value enables the legacy API, and unset leaves containers with the container server's old
  * allow_versions flag working.
  */
-import { bool, optionalText, text } from "../values.ts";
+import { bool, optionalText } from "../values.ts";
 import { LOG_OPTIONS } from "./logging.ts";
 import { option, type OptionTable } from "./option.ts";
+import { SWIFT_CONF_DIR_OPTION } from "./swift_dir.ts";
 
 /** `egg:swift#versioned_writes`: object versioning, legacy and new. */
 export const VERSIONED_WRITES_FILTER = {
@@ -31,13 +32,7 @@ export const VERSIONED_WRITES_FILTER = {
       default: "false",
       doc: "Enable the X-Versions-Enabled API (published in /info); needs the symlink filter.",
     }),
-    option({
-      key: "swift_dir",
-      parse: text,
-      default: "/etc/swift",
-      doc: "Directory of swift.conf: storage policies for versions containers, size and " +
-        "listing limits (Swift always reads /etc/swift/swift.conf).",
-    }),
+    SWIFT_CONF_DIR_OPTION,
     ...LOG_OPTIONS,
   ],
   complete: true,

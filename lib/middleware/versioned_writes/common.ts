@@ -4,9 +4,8 @@
  * current object (with `?symlink=get`, so a link is copied as a link), the copy of it PUT
  * elsewhere with all its headers, and X-Timestamp handling.
  */
-import { DEFAULT_SWIFT_CONSTRAINTS } from "../../common/constraints.ts";
-import { buildStoragePolicies, type StoragePolicies } from "../../common/storage_policy.ts";
-import { loadSwiftConf } from "../../common/swift_conf.ts";
+import type { StoragePolicies } from "../../common/storage_policy.ts";
+import { clusterConstraints } from "../../common/swift_conf.ts";
 import { Timestamp } from "../../common/timestamp.ts";
 import { SwobError } from "../../object/swob_status.ts";
 import { wsgiQuote } from "../../object/wsgi_text.ts";
@@ -40,16 +39,7 @@ export interface Versioning extends ClusterSettings {
 
 /** swift.conf in `swiftDir`, or Swift's defaults when there is none. */
 export function clusterSettings(swiftDir: string): ClusterSettings {
-  let constraints = DEFAULT_SWIFT_CONSTRAINTS;
-  let policies = buildStoragePolicies([]);
-  try {
-    Deno.statSync(`${swiftDir}/swift.conf`);
-    const conf = loadSwiftConf(swiftDir);
-    constraints = conf.constraints;
-    policies = conf.policies;
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
+  const { constraints, policies } = clusterConstraints(swiftDir);
   return {
     maxFileSize: constraints.maxFileSize,
     containerListingLimit: constraints.containerListingLimit,
