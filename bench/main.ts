@@ -8,6 +8,7 @@ import { parseArgs } from "@std/cli/parse-args";
 import { fromFileUrl, resolve } from "@std/path";
 import { userInfo } from "node:os";
 import { benchmarksDoc } from "./lib/benchmarks_doc.ts";
+import { formatMarkdown } from "../tests/_helpers/format_markdown.ts";
 import { installSignalHandlers, stopAll } from "./lib/cleanup.ts";
 import {
   DEFAULT_SWIFTD,
@@ -127,22 +128,6 @@ async function runAll(ctx: RunContext, names?: string[]): Promise<Results> {
     }
   }
   return results;
-}
-
-/**
- * Runs `deno fmt` on the written report with the repository's settings, so the committed doc
- * passes `deno task check` as written (markdown tables get their columns aligned).
- */
-async function formatMarkdown(path: string): Promise<void> {
-  const config = fromFileUrl(new URL("../deno.json", import.meta.url));
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["fmt", "--config", config, path],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (!out.success) {
-    console.error(`Warning: deno fmt ${path} failed: ${new TextDecoder().decode(out.stderr)}`);
-  }
 }
 
 const BUSY_LOAD = 0.5;

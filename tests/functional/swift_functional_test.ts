@@ -19,6 +19,7 @@ import {
 import type { TestResult } from "./_junit.ts";
 import { runSuite, suiteFiles, type SuiteRun } from "./_pytest.ts";
 import { compareRuns, type KnownDifferences, renderMarkdown } from "./_report.ts";
+import { formatMarkdown } from "../_helpers/format_markdown.ts";
 
 const SOURCE = Deno.env.get("SWIFT_SOURCE") ?? "/var/tmp/swiftd-swift-source/swift-2.30.1";
 const KNOWN_PATH = new URL("./known_differences.json", import.meta.url);
@@ -114,6 +115,7 @@ Deno.test({
       console.log(`Swift 2.30: ${swift.summary}`);
       const comparison = compareRuns(swiftdResults, swift.results, known);
       await Deno.writeTextFile(DOC_PATH, renderMarkdown(comparison, howWeRan(isolate), flaky));
+      await formatMarkdown(DOC_PATH);
       assertEquals(
         comparison.unexpected.map((d) => `${d.id}: ${d.message}`),
         [],
