@@ -1,8 +1,9 @@
 /**
- * The two clusters Swift's functional suite runs against, set up alike: swiftd's all-in-one
- * default (`swiftd` with no arguments in an empty directory) and real Swift 2.30 reading the
+ * The clusters Swift's functional suite runs against, set up alike: swiftd's all-in-one
+ * default (`swiftd` with no arguments in an empty directory); real Swift 2.30 reading the
  * same four conf/all-in-one configs through Debian's servers, with the same data layout
- * (bootstrapAllInOne) under its own directory.
+ * (bootstrapAllInOne) under its own directory; and the mixed one, that same real Swift with
+ * `swiftd proxy-server` in place of Swift's proxy.
  *
  * The all-in-one binds fixed ports (8080, 6200-6202), which a developer's own swiftd may hold,
  * so as root each cluster gets a network namespace of its own (its own loopback) and both run
@@ -126,8 +127,14 @@ export function swiftConfOf(text: string, root: string, user: string, memcached:
   return out;
 }
 
-/** Real Swift 2.30 (Debian's packages) on the all-in-one configs and layout. */
-export async function startSwiftCluster(where: Place): Promise<Cluster> {
+/**
+ * Real Swift 2.30 (Debian's packages) on the all-in-one configs and layout; with `proxy` =
+ * "swiftd", swiftd's proxy-server on the same proxy config in front of Swift's storage servers.
+ */
+export async function startSwiftCluster(
+  where: Place,
+  proxy: "swift" | "swiftd" = "swift",
+): Promise<Cluster> {
   const root = await scratchDir("swiftd-func-swift-");
   bootstrapAllInOne(root);
   const swiftDir = join(root, "data", "etc");
@@ -168,10 +175,15 @@ export async function startSwiftCluster(where: Place): Promise<Cluster> {
     "0",
     ...asUser,
   ]);
+  let swiftdProxy: SwiftdProcess | undefined;
   for (const server of ["account", "container", "object", "proxy"]) {
     const text = await Deno.readTextFile(join(REPO, "conf", "all-in-one", `${server}-server.conf`));
     const conf = join(root, `${server}-server.conf`);
     await Deno.writeTextFile(conf, swiftConfOf(text, root, user, memcachedPort));
+    if (server === "proxy" && proxy === "swiftd") {
+      swiftdProxy = startSwiftd(["proxy-server", conf], { cwd: root, prefix: [...where.prefix] });
+      continue;
+    }
     spawn(server, [
       "/usr/bin/python3",
       join(root, "launcher.py"),
@@ -183,8 +195,13 @@ export async function startSwiftCluster(where: Place): Promise<Cluster> {
   const cluster: Cluster = {
     where,
     root,
-    log: () => children.map((c) => `${c.name}: ${c.stderr.join("").slice(-2000)}`).join("\n"),
+    log: () =>
+      [
+        ...children.map((c) => `${c.name}: ${c.stderr.join("").slice(-2000)}`),
+        ...(swiftdProxy ? [`swiftd proxy: ${swiftdProxy.lines.slice(-40).join("\n")}`] : []),
+      ].join("\n"),
     async [Symbol.asyncDispose]() {
+      await swiftdProxy?.[Symbol.asyncDispose]();
       for (const { child } of children) {
         try {
           child.kill("SIGTERM");
@@ -198,7 +215,8 @@ export async function startSwiftCluster(where: Place): Promise<Cluster> {
   };
   try {
     for (const port of [6202, 6201, 6200, 8080]) {
-      await waitUntil(() => healthy(where, port), 60_000, `real Swift's /healthcheck on ${port}`);
+      const what = port === 8080 && swiftdProxy ? "swiftd's proxy" : "real Swift";
+      await waitUntil(() => healthy(where, port), 60_000, `${what}'s /healthcheck on ${port}`);
     }
   } catch (err) {
     const log = cluster.log();

@@ -124,12 +124,47 @@ function escapeCell(text: string): string {
   return text.replaceAll("|", "\\|").replaceAll("\n", " ");
 }
 
+/** The mixed run (swiftd's proxy in front of Swift's storage servers) compared with Swift. */
+export interface MixedRun {
+  readonly comparison: Comparison;
+  readonly flaky: readonly string[];
+}
+
+function failedTable(lines: string[], differences: readonly Difference[]): void {
+  const failed = differences.filter((d) => d.swiftd === "failed");
+  if (failed.length === 0) {
+    lines.push("None.");
+    return;
+  }
+  lines.push("| Test | Reason |", "| --- | --- |");
+  for (const d of failed) {
+    const reason = d.known ?? `**not a known difference**: ${d.message}`;
+    lines.push(`| \`${d.id}\` | ${escapeCell(reason)} |`);
+  }
+}
+
+function flakyList(lines: string[], title: string, flaky: readonly string[]): void {
+  if (flaky.length === 0) return;
+  lines.push("", title, "");
+  for (const id of [...flaky].sort()) lines.push(`- \`${id}\``);
+}
+
 /** docs/functional-tests.md. */
 export function renderMarkdown(
   comparison: Comparison,
   how: string,
   flaky: readonly string[] = [],
+  mixed?: MixedRun,
 ): string {
+  const mixedFiles = new Map(mixed?.comparison.files.map((f) => [f.file, f.swiftd]));
+  const mixedHead = mixed ? " swiftd proxy + Swift storage pass | fail | skip |" : "";
+  const mixedRule = mixed ? " ---: | ---: | ---: |" : "";
+  const mixedCells = (file?: string) =>
+    !mixed
+      ? ""
+      : ` ${
+        cells(file === undefined ? mixed.comparison.totals.swiftd : mixedFiles.get(file) ?? zero())
+      } |`;
   const lines = [
     "# Swift's functional tests: swiftd and Swift 2.30",
     "",
@@ -137,25 +172,19 @@ export function renderMarkdown(
     "",
     how,
     "",
-    "| Test file | swiftd pass | fail | skip | Swift pass | fail | skip |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    `| Test file | swiftd pass | fail | skip | Swift pass | fail | skip |${mixedHead}`,
+    `| --- | ---: | ---: | ---: | ---: | ---: | ---: |${mixedRule}`,
   ];
   for (const { file, swiftd, swift } of comparison.files) {
-    lines.push(`| ${file.split("/").pop()} | ${cells(swiftd)} | ${cells(swift)} |`);
+    lines.push(
+      `| ${file.split("/").pop()} | ${cells(swiftd)} | ${cells(swift)} |${mixedCells(file)}`,
+    );
   }
   const { totals } = comparison;
-  lines.push(`| **total** | ${cells(totals.swiftd)} | ${cells(totals.swift)} |`, "");
-  const failed = comparison.differences.filter((d) => d.swiftd === "failed");
+  lines.push(`| **total** | ${cells(totals.swiftd)} | ${cells(totals.swift)} |${mixedCells()}`, "");
   const skipped = comparison.differences.filter((d) => d.swiftd === "skipped");
   lines.push("## Passing on Swift, failing on swiftd", "");
-  if (failed.length === 0) lines.push("None.");
-  else {
-    lines.push("| Test | Reason |", "| --- | --- |");
-    for (const d of failed) {
-      const reason = d.known ?? `**not a known difference**: ${d.message}`;
-      lines.push(`| \`${d.id}\` | ${escapeCell(reason)} |`);
-    }
-  }
+  failedTable(lines, comparison.differences);
   lines.push("", "## Passing on Swift, skipped on swiftd", "");
   if (skipped.length === 0) lines.push("None.");
   else {
@@ -173,6 +202,14 @@ export function renderMarkdown(
       lines.push(`| ${escapeCell(reason)} | ${shown} |`);
     }
   }
+  if (mixed) {
+    lines.push(
+      "",
+      "## Passing on Swift, failing with swiftd's proxy in front of Swift's storage",
+      "",
+    );
+    failedTable(lines, mixed.comparison.differences);
+  }
   if (comparison.swiftFailures.length > 0) {
     lines.push("", "## Failing on Swift 2.30 itself", "", "| Test | swiftd | Swift's failure |");
     lines.push("| --- | --- | --- |");
@@ -180,10 +217,12 @@ export function renderMarkdown(
       lines.push(`| \`${f.id}\` | ${f.swiftd} | ${escapeCell(f.message)} |`);
     }
   }
-  if (flaky.length > 0) {
-    lines.push("", "## Failed once on swiftd, passed when run again", "");
-    for (const id of [...flaky].sort()) lines.push(`- \`${id}\``);
-  }
+  flakyList(lines, "## Failed once on swiftd, passed when run again", flaky);
+  flakyList(
+    lines,
+    "## Failed once with swiftd's proxy in front of Swift's storage, passed when run again",
+    mixed?.flaky ?? [],
+  );
   if (comparison.stale.length > 0) {
     lines.push("", "## Listed as known differences but passing on swiftd now", "");
     for (const id of comparison.stale) lines.push(`- \`${id}\``);

@@ -82,6 +82,13 @@ Deno.test("compareRuns() flags tests passing on Swift and failing on swiftd unle
   assertStringIncludes(markdown, "| symlink is not in swiftd yet | `b.py::T::skipped` |");
   assertStringIncludes(markdown, "- `a.py::T::flaky`");
   assertStringIncludes(markdown, "| `b.py::T::bothFail` | failed |  |");
+  // The mixed run (swiftd's proxy, Swift's storage) adds three columns and its own failures.
+  const mixed = compareRuns(swift, swift, {});
+  const withMixed = renderMarkdown(comparison, "How.", [], { comparison: mixed, flaky: ["m"] });
+  assertStringIncludes(withMixed, "| swiftd proxy + Swift storage pass | fail | skip |");
+  assertStringIncludes(withMixed, "| a.py | 0 | 3 | 0 | 3 | 0 | 0 | 3 | 0 | 0 |");
+  assertStringIncludes(withMixed, "front of Swift's storage\n\nNone.");
+  assertStringIncludes(withMixed, "passed when run again\n\n- `m`");
 });
 
 Deno.test("knownReason() prefers an exact entry, then the longest prefix", () => {
