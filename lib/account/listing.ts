@@ -7,7 +7,7 @@ import { strToWsgi } from "../common/db_server.ts";
 import type { DbCluster } from "../common/db_cluster.ts";
 import { accountToXml, type ListingRecord, listingToText } from "../common/listing_formats.ts";
 import { Timestamp } from "../common/timestamp.ts";
-import { pythonJsonDumps, type PythonJsonValue } from "../db/python_json.ts";
+import { type PyJson, pythonJsonDumps } from "../common/python_json.ts";
 import { swobResponse } from "../object/swob_response.ts";
 import type { SwobRequest } from "../object/swob_request.ts";
 import type { AccountBroker, ContainerListingEntry } from "./broker.ts";
@@ -57,10 +57,10 @@ function records(entries: readonly ContainerListingEntry[]): ListingRecord[] {
 }
 
 function json(listing: readonly ListingRecord[]): string {
-  return pythonJsonDumps(listing.map((record): PythonJsonValue => {
+  return pythonJsonDumps(listing.map((record): PyJson => {
     if ("subdir" in record) return new Map([["subdir", record.subdir]]);
     const f = Object.fromEntries(record.fields);
-    return new Map<string, PythonJsonValue>([
+    return new Map<string, PyJson>([
       ["name", f.name],
       ["count", Number(f.count)],
       ["bytes", Number(f.bytes)],

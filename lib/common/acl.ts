@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { pythonJsonLoads } from "./memcached/python_json.ts";
+import { pythonJsonLoads } from "./python_json.ts";
 import { encodeUtf8 } from "./python_codecs.ts";
 import { pythonFloatRepr } from "./python_float_repr.ts";
 import { pyRepr } from "./python_repr.ts";

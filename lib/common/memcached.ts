@@ -35,12 +35,12 @@ import {
   stripped,
   words,
 } from "./memcached/protocol.ts";
-import { pythonJsonLoads } from "./memcached/python_json.ts";
+import { pythonJsonLoads } from "./python_json.ts";
 import { HashRing, md5hash, type MemcacheKey } from "./memcached/ring.ts";
 
 export { MemcacheTimeout, parseServer } from "./memcached/conn.ts";
 export type { MemcacheTls, ServerAddress } from "./memcached/conn.ts";
-export { type JsonValue, pythonJsonDumps, pythonJsonLoads } from "./memcached/python_json.ts";
+export { type JsonValue, pythonJsonDumps, pythonJsonLoads } from "./python_json.ts";
 export { HashRing, md5hash, type MemcacheKey, NODE_WEIGHT } from "./memcached/ring.ts";
 export {
   JSON_FLAG,

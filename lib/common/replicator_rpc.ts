@@ -10,7 +10,7 @@ import { dirname, join } from "@std/path";
 import type { DatabaseBroker, SyncPoint } from "../db/broker.ts";
 import { parseMetadata } from "../db/metadata.ts";
 import { storageDirectory } from "../db/db_path.ts";
-import { pythonJsonDumps, type PythonJsonValue } from "../db/python_json.ts";
+import { type PyJson, pythonJsonDumps } from "./python_json.ts";
 import type { SwiftLogger } from "../log/logger.ts";
 import { swobResponse } from "../object/swob_response.ts";
 import type { SwobRequest } from "../object/swob_request.ts";
@@ -173,7 +173,7 @@ async function sync<B extends AnyBroker>(
 }
 
 /** A plain object as a key-ordered JSON value. */
-export function toPythonJson(value: unknown): PythonJsonValue {
+export function toPythonJson(value: unknown): PyJson {
   if (value === null || value === undefined) return null;
   if (Array.isArray(value)) return value.map(toPythonJson);
   if (value instanceof Map) {
@@ -183,7 +183,7 @@ export function toPythonJson(value: unknown): PythonJsonValue {
     return new Map(Object.entries(value).map(([k, v]) => [k, toPythonJson(v)]));
   }
   if (typeof value === "bigint") return Number(value);
-  return value as PythonJsonValue;
+  return value as PyJson;
 }
 
 /** complete_rsync: moves <device>/tmp/<args[0]> into place under a new id. */

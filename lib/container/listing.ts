@@ -8,7 +8,7 @@ import { containerToXml, type ListingRecord, listingToText } from "../common/lis
 import { Timestamp } from "../common/timestamp.ts";
 import type { ContainerInfo, ObjectListingEntry } from "../db/container_types.ts";
 import type { Metadata } from "../db/metadata.ts";
-import { pythonJsonDumps, type PythonJsonValue } from "../db/python_json.ts";
+import { type PyJson, pythonJsonDumps } from "../common/python_json.ts";
 import type { SwiftLogger } from "../log/logger.ts";
 import { formatHttpDate } from "../object/http_date.ts";
 import { swobResponse } from "../object/swob_response.ts";
@@ -105,10 +105,10 @@ export function objectRecord(entry: ObjectListingEntry, logger: SwiftLogger): Li
 
 /** json.dumps() of the listing: {bytes, hash, name, content_type, last_modified} or {subdir}. */
 export function containerJson(records: readonly ListingRecord[]): string {
-  const items: PythonJsonValue[] = records.map((record) => {
+  const items: PyJson[] = records.map((record) => {
     if ("subdir" in record) return new Map([["subdir", record.subdir]]);
     const f = Object.fromEntries(record.fields);
-    return new Map<string, PythonJsonValue>([
+    return new Map<string, PyJson>([
       ["bytes", Number(f.bytes)],
       ["hash", f.hash],
       ["name", f.name],

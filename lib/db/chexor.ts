@@ -4,7 +4,7 @@
  * syncing identical databases, so it must match Swift bit for bit.
  */
 import { createHash } from "node:crypto";
-import { pythonFloatRepr } from "./python_json.ts";
+import { pythonFloatRepr } from "../common/python_float_repr.ts";
 
 /** XORs md5("<name>-<timestamp>") into the 32-hex-digit hash `old`, as Swift's chexor() does. */
 export function chexor(old: string, name: unknown, timestamp: unknown): string {

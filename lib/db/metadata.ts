@@ -5,7 +5,7 @@
  */
 import { Timestamp } from "../common/timestamp.ts";
 import { InvalidMetadataError } from "./errors.ts";
-import { pythonJsonDumps, pythonJsonLoads, type PythonJsonValue } from "./python_json.ts";
+import { type PyJson, pythonJsonDumps, pythonJsonLoadsExact } from "../common/python_json.ts";
 import { comparePython } from "./python_string.ts";
 
 /** One metadata entry: the value and the internal timestamp it was set at. */
@@ -32,7 +32,7 @@ export interface MetadataLimits {
 export function parseMetadata(raw: string | null | undefined): Metadata {
   const md: Metadata = new Map();
   if (!raw) return md;
-  const parsed = pythonJsonLoads(raw);
+  const parsed = pythonJsonLoadsExact(raw);
   if (!(parsed instanceof Map)) {
     throw new TypeError(
       `Cannot parse database metadata: expected a JSON object, got "${raw.slice(0, 80)}"`,
@@ -44,7 +44,7 @@ export function parseMetadata(raw: string | null | undefined): Metadata {
 
 /** Serializes metadata exactly as Swift's json.dumps() would. */
 export function serializeMetadata(md: Metadata): string {
-  return pythonJsonDumps(md as unknown as Map<string, PythonJsonValue>);
+  return pythonJsonDumps(md as unknown as Map<string, PyJson>);
 }
 
 /** True when every key in `updates` exists in `current` and none is newer: update_metadata()'s early exit. */

@@ -3,7 +3,7 @@
  * timestamp is older than a cutoff, in pages of RECLAIM_PAGE_SIZE names so
  * that no single transaction holds the database for long.
  */
-import { pythonFloatRepr } from "./python_json.ts";
+import { pythonFloatRepr } from "../common/python_float_repr.ts";
 import type { SqlConnection } from "./sql.ts";
 
 /** Swift's RECLAIM_PAGE_SIZE. */

@@ -20,7 +20,7 @@ import { Ring, type RingOptions } from "../ring/ring.ts";
 import { HttpError } from "../server/http_error.ts";
 import type { Filter } from "./compose.ts";
 import { containerInfo, pathInfo, splitPath } from "./_info_lookup.ts";
-import { pyJsonDumps } from "./recon/python_json.ts";
+import { pythonJsonDumps } from "../common/python_json.ts";
 import { wsgiQuote } from "./recon/request_path.ts";
 
 /** The parsed request: response version (1 or 2) and the unquoted names. */
@@ -177,7 +177,7 @@ export function listEndpointsFilter(stage: StageConfig): Filter {
       const endpoints = located.nodes.map((node) =>
         `http://${node.ip}:${node.port}/${node.device}/${located.part}/${names}`
       );
-      const body = parsed.version === 1 ? pyJsonDumps(endpoints) : pyJsonDumps(
+      const body = parsed.version === 1 ? pythonJsonDumps(endpoints) : pythonJsonDumps(
         new Map<string, string[] | Map<string, string>>([
           ["endpoints", endpoints],
           [

@@ -22,7 +22,12 @@ import { optionsOf, type StageConfig } from "../config/load.ts";
 import { LISTING_FORMATS_FILTER } from "../config/options/listing_formats.ts";
 import type { SwiftLogger } from "../log/logger.ts";
 import type { BuildContext, Filter } from "./compose.ts";
-import { PyFloat, type PyJson, pyJsonDumps, pyJsonLoads } from "./recon/python_json.ts";
+import {
+  PyFloat,
+  type PyJson,
+  pythonJsonDumps,
+  pythonJsonLoadsExact,
+} from "../common/python_json.ts";
 import { pathInfoOf, wsgiQuote } from "./recon/request_path.ts";
 
 /** What the filter needs from swift.conf. */
@@ -271,7 +276,7 @@ function parseListing(raw: Uint8Array): Map<string, PyJson>[] | undefined {
   try {
     // json.loads() of bytes skips a UTF-8 BOM; a byte that is not UTF-8 is a ValueError.
     const start = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf ? 3 : 0;
-    value = pyJsonLoads(strictUtf8.decode(raw.subarray(start)));
+    value = pythonJsonLoadsExact(strictUtf8.decode(raw.subarray(start)));
   } catch {
     return undefined;
   }
@@ -334,7 +339,7 @@ function render(listing: Map<string, PyJson>[], how: Reformat): Uint8Array<Array
       }).join(""),
     );
   }
-  return encoder.encode(pyJsonDumps(listing));
+  return encoder.encode(pythonJsonDumps(listing));
 }
 
 const ACCOUNT_FIELDS = ["name", "count", "bytes", "last_modified"];

@@ -19,7 +19,7 @@ import type { BuildContext, Filter } from "./compose.ts";
 import { fromReconCache } from "./recon/cache.ts";
 import { getDeviceInfo, getDiskUsage, getQuarantineCount, getUnmounted } from "./recon/devices.ts";
 import { getLoad, getMem, getMounted, getSocketInfo } from "./recon/proc.ts";
-import { PyFloat, type PyJson, pyJsonDumps } from "./recon/python_json.ts";
+import { PyFloat, type PyJson, pythonJsonDumps } from "../common/python_json.ts";
 import { joinPath, pathInfoOf, wsgiQuote } from "./recon/request_path.ts";
 import {
   getRingMd5,
@@ -81,7 +81,7 @@ export function reconFilterWith(settings: ReconSettings, logger: SwiftLogger): F
       if (content === undefined) {
         return respond(req, 404, "text/plain", `Invalid path: ${wsgiQuote(pathInfo)}`);
       }
-      return respond(req, 200, "application/json", pyJsonDumps(await content));
+      return respond(req, 200, "application/json", pythonJsonDumps(await content));
     };
 }
 

@@ -11,11 +11,7 @@
  * A request whose context has `swift.slo_override` passes through untouched. The limits are
  * published in /info: sloInfo() gives the "slo" section.
  */
-import {
-  type JsonValue,
-  pythonJsonDumps,
-  pythonJsonLoads,
-} from "../common/memcached/python_json.ts";
+import { type JsonValue, pythonJsonDumps, pythonJsonLoads } from "../common/python_json.ts";
 import { optionsOf, type StageConfig } from "../config/load.ts";
 import { SLO_FILTER } from "../config/options/slo.ts";
 import { pathInfoOf } from "../object/swob_request.ts";

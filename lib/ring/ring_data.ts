@@ -1,7 +1,7 @@
 import { basename, dirname, join } from "@std/path";
 import { crc32, deflateRawSync, gunzipSync } from "node:zlib";
 import { RingFileError } from "./errors.ts";
-import { type JsonValue, pythonJsonDumps } from "./_python_json.ts";
+import { type JsonValue, pythonJsonDumps } from "../common/python_json.ts";
 
 // The on-disk format of swift/common/ring/ring.py RingData.serialize_v1 (Swift 2.30): a gzip
 // stream holding b"R1NG", a big-endian u16 format version (1), a big-endian u32 length, that many
@@ -268,7 +268,9 @@ export function encodeRingData(data: RingData, opts: EncodeRingOptions = {}): Ui
   };
   if (data.version !== null) header.version = data.version;
   if (data.nextPartPower !== null) header.next_part_power = data.nextPartPower;
-  const json = new TextEncoder().encode(pythonJsonDumps(header, { floatKeys: FLOAT_KEYS }));
+  const json = new TextEncoder().encode(
+    pythonJsonDumps(header, { sortKeys: true, floatKeys: FLOAT_KEYS }),
+  );
   const rowBytes = data.replica2part2dev.reduce((sum, row) => sum + 2 * row.length, 0);
   const raw = new Uint8Array(10 + json.length + rowBytes);
   const view = new DataView(raw.buffer);

@@ -6,7 +6,7 @@
  */
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { MemcacheRing } from "../../lib/common/memcached.ts";
-import { pythonJsonDumps } from "../../lib/common/memcached/python_json.ts";
+import { pythonJsonDumps } from "../../lib/common/python_json.ts";
 import { ConfigError } from "../../lib/config/errors.ts";
 import { RATELIMIT_FILTER } from "../../lib/config/options/ratelimit.ts";
 import {

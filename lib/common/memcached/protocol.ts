@@ -7,7 +7,7 @@
  */
 import { decodeLatin1, decodeUtf8, encodeUtf8 } from "../python_codecs.ts";
 import { pythonFloatRepr } from "../python_float_repr.ts";
-import { pythonJsonDumps, pythonJsonLoads } from "./python_json.ts";
+import { pythonJsonDumps, pythonJsonLoads } from "../python_json.ts";
 
 /** Flag of pickled values; Swift 2.30 reads them as misses, and so does swiftd. */
 export const PICKLE_FLAG = 1;

@@ -6,7 +6,7 @@
  * @module
  */
 import type { SwiftLogger } from "../../log/logger.ts";
-import { type PyJson, pyJsonLoads } from "./python_json.ts";
+import { type PyJson, pythonJsonLoadsExact } from "../../common/python_json.ts";
 
 /** Reads `keys` from the recon cache file `file`. */
 export async function fromReconCache(
@@ -30,7 +30,7 @@ export async function fromReconCache(
     // open(file, 'r') decodes strictly as UTF-8 (Python's UTF-8 mode) and keeps a BOM, which
     // json.load() then refuses.
     const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
-    data = pyJsonLoads(text);
+    data = pythonJsonLoadsExact(text);
   } catch (err) {
     options.logger.exception("Error parsing recon cache file", err);
     return empty;

@@ -10,7 +10,7 @@
  */
 import type { SwiftLogger } from "../../log/logger.ts";
 import { statvfs } from "./libc.ts";
-import type { PyJson } from "./python_json.ts";
+import type { PyJson } from "../../common/python_json.ts";
 import { isQuotePlusSafe, joinPath } from "./request_path.ts";
 
 /** os.listdir(); throws as Python raises (a 500 for the request). */

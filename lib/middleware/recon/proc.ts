@@ -7,7 +7,7 @@
  */
 import { pySplit, pyStrip } from "../../config/ini.ts";
 import { pageSize } from "./libc.ts";
-import { PyFloat, type PyJson } from "./python_json.ts";
+import { PyFloat, type PyJson } from "../../common/python_json.ts";
 
 // Python's str.isspace() set (str.pyStrip() and str.split() without arguments use it); built
 // from a string because it holds control characters.

@@ -12,7 +12,7 @@ import { ConfigError } from "../../config/errors.ts";
 import { decodeConfigText, IniDocument } from "../../config/ini.ts";
 import { int, InvalidValue } from "../../config/values.ts";
 import type { SwiftLogger } from "../../log/logger.ts";
-import type { PyJson } from "./python_json.ts";
+import type { PyJson } from "../../common/python_json.ts";
 import { joinPath } from "./request_path.ts";
 
 /** swift.common.utils.SWIFT_CONF_FILE: fixed, whatever swift_dir the server has. */

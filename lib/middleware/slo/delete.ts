@@ -8,7 +8,7 @@
  * Not done: `async=yes` with allow_async_delete (queueing the segments for the expirer);
  * such a request is served as a synchronous delete.
  */
-import { pythonJsonLoads } from "../../common/memcached/python_json.ts";
+import { pythonJsonLoads } from "../../common/python_json.ts";
 import { pathInfoOf } from "../../object/swob_request.ts";
 import { RESPONSE_REASONS, SwobError } from "../../object/swob_status.ts";
 import { isTrue, pyQuote } from "../../object/wsgi_text.ts";

@@ -7,11 +7,7 @@
  * manifest itself (`&format=raw`: in the form it was PUT).
  */
 import { createHash } from "node:crypto";
-import {
-  type JsonValue,
-  pythonJsonDumps,
-  pythonJsonLoads,
-} from "../../common/memcached/python_json.ts";
+import { type JsonValue, pythonJsonDumps, pythonJsonLoads } from "../../common/python_json.ts";
 import { Timestamp } from "../../common/timestamp.ts";
 import { parseRange, rangesForLength } from "../../object/ranges.ts";
 import { pathInfoOf, SwobRequest } from "../../object/swob_request.ts";

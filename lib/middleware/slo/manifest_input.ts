@@ -6,11 +6,7 @@
  * (it joins str with bytes while building the message), so the client gets a 500; swiftd
  * throws the same way rather than invent the message Swift meant to send.
  */
-import {
-  type JsonValue,
-  pythonJsonDumps,
-  pythonJsonLoads,
-} from "../../common/memcached/python_json.ts";
+import { type JsonValue, pythonJsonDumps, pythonJsonLoads } from "../../common/python_json.ts";
 import { parseRange, rangesForLength, type RangeSpec } from "../../object/ranges.ts";
 import { SwobError } from "../../object/swob_status.ts";
 import { pyInt, pyQuote } from "../../object/wsgi_text.ts";

@@ -9,7 +9,7 @@
  * in the body.
  */
 import { createHash } from "node:crypto";
-import { pythonJsonDumps } from "../../common/memcached/python_json.ts";
+import { pythonJsonDumps } from "../../common/python_json.ts";
 import { normalizeEtag } from "../../object/conditional.ts";
 import { parseHttpDate } from "../../object/http_date.ts";
 import { rangesForLength } from "../../object/ranges.ts";

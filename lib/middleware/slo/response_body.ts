@@ -4,7 +4,7 @@
  * client's Accept picks among ACCEPTABLE_FORMATS).
  */
 import { bestMatch } from "../../common/listing_formats.ts";
-import { pythonJsonDumps } from "../../common/memcached/python_json.ts";
+import { pythonJsonDumps } from "../../common/python_json.ts";
 
 /** bulk.ACCEPTABLE_FORMATS. */
 export const ACCEPTABLE_FORMATS = ["text/plain", "application/json", "application/xml", "text/xml"];

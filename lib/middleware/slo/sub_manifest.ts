@@ -3,7 +3,7 @@
  * range, descending into nested manifests (fetched from below the slo filter, at most 10 deep,
  * the last 20 kept) so a range that skips a sub-manifest never fetches it.
  */
-import { pythonJsonLoads } from "../../common/memcached/python_json.ts";
+import { pythonJsonLoads } from "../../common/python_json.ts";
 import type { SwiftLogger } from "../../log/logger.ts";
 import { pyQuote } from "../../object/wsgi_text.ts";
 import type { RequestContext } from "../../server/context.ts";

@@ -6,10 +6,10 @@
  * /v1/account/container/object), `symlink_etag` and `symlink_bytes`, leaving `hash` as the
  * plain etag plus any other parameter (an SLO's `slo_etag`).
  *
- * Listings are read and written with Python's json module rules (pyJsonLoads/pyJsonDumps),
+ * Listings are read and written with Python's json module rules (pythonJsonLoadsExact/pythonJsonDumps),
  * so that keys keep their order and non-ASCII names their \u escapes.
  */
-import { type PyJson, pyJsonDumps, pyJsonLoads } from "../recon/python_json.ts";
+import { type PyJson, pythonJsonDumps, pythonJsonLoadsExact } from "../../common/python_json.ts";
 
 /** A listing entry, keys in order. */
 export type ListingItem = Map<string, PyJson>;
@@ -105,8 +105,8 @@ function extractSymlinkPath(item: PyJson, version: string, account: string): PyJ
  * ValueError, a 500).
  */
 export function rewriteListing(body: Uint8Array, version: string, account: string): Uint8Array {
-  const listing = pyJsonLoads(new TextDecoder().decode(body));
+  const listing = pythonJsonLoadsExact(new TextDecoder().decode(body));
   if (!Array.isArray(listing)) throw new TypeError("Container listing is not a JSON list");
   const out = listing.map((item) => extractSymlinkPath(item, version, account));
-  return new TextEncoder().encode(pyJsonDumps(out));
+  return new TextEncoder().encode(pythonJsonDumps(out));
 }

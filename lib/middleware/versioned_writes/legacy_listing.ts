@@ -6,7 +6,7 @@
  */
 import { SwobError } from "../../object/swob_status.ts";
 import { wsgiQuote } from "../../object/wsgi_text.ts";
-import { type PyJson, pyJsonLoads } from "../recon/python_json.ts";
+import { type PyJson, pythonJsonLoadsExact } from "../../common/python_json.ts";
 import { drain, isSuccess, subrequest, type WsgiRequest } from "../symlink/wsgi.ts";
 import { comparePy, type Versioning } from "./common.ts";
 import { strToWsgi } from "./names.ts";
@@ -41,7 +41,7 @@ async function page(
   }
   const body = new Uint8Array(await resp.arrayBuffer());
   if (!body.length) return undefined;
-  const listing = pyJsonLoads(new TextDecoder().decode(body)) as Item[];
+  const listing = pythonJsonLoadsExact(new TextDecoder().decode(body)) as Item[];
   return listing.length ? listing : undefined;
 }
 

@@ -7,7 +7,7 @@
 import { validApiVersion } from "../_info_lookup.ts";
 import { splitPath } from "../../object/request_path.ts";
 import { wsgiQuote } from "../../object/wsgi_text.ts";
-import { type PyJson, pyJsonLoads } from "../recon/python_json.ts";
+import { type PyJson, pythonJsonLoadsExact } from "../../common/python_json.ts";
 import { encodeParams, isSuccess, mutable, subrequest, type WsgiRequest } from "../symlink/wsgi.ts";
 import { constrainLimit, containerInfoOf, sysmetaOf, type Versioning } from "./common.ts";
 import { reservedName, splitVersionsContainerName, versionsContainerName } from "./names.ts";
@@ -38,7 +38,7 @@ async function listContainers(req: WsgiRequest, v: Versioning, account: string) 
   const body = new Uint8Array(await resp.arrayBuffer());
   let listing: PyJson;
   try {
-    listing = pyJsonLoads(new TextDecoder().decode(body));
+    listing = pythonJsonLoadsExact(new TextDecoder().decode(body));
   } catch {
     return mutable(resp, body as BodyInit);
   }
@@ -69,7 +69,7 @@ async function listContainers(req: WsgiRequest, v: Versioning, account: string) 
   const versionsResp = await listReq.send(v.next);
   let versionsListing: PyJson[] = [];
   try {
-    const parsed = pyJsonLoads(new TextDecoder().decode(await versionsResp.arrayBuffer()));
+    const parsed = pythonJsonLoadsExact(new TextDecoder().decode(await versionsResp.arrayBuffer()));
     if (Array.isArray(parsed)) versionsListing = parsed;
   } catch {
     versionsListing = [];

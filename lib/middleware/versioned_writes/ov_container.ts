@@ -8,7 +8,7 @@
 import { SwobError } from "../../object/swob_status.ts";
 import { wsgiQuote } from "../../object/wsgi_text.ts";
 import { splitPath } from "../../object/request_path.ts";
-import { type PyJson, pyJsonDumps, pyJsonLoads } from "../recon/python_json.ts";
+import { type PyJson, pythonJsonDumps, pythonJsonLoadsExact } from "../../common/python_json.ts";
 import { parseHeader } from "../symlink/listing.ts";
 import {
   drain,
@@ -78,7 +78,7 @@ export async function handleContainer(req: WsgiRequest, v: Versioning): Promise<
   const body = new Uint8Array(await resp.arrayBuffer());
   let listing: PyJson;
   try {
-    listing = pyJsonLoads(new TextDecoder().decode(body));
+    listing = pythonJsonLoadsExact(new TextDecoder().decode(body));
   } catch {
     return withBody(resp, body);
   }
@@ -106,7 +106,7 @@ export async function handleContainer(req: WsgiRequest, v: Versioning): Promise<
   if (params.has("versions")) {
     return await listVersions(req, v, resp, location, listing as Item[]);
   }
-  return withBody(resp, new TextEncoder().encode(pyJsonDumps(listing)));
+  return withBody(resp, new TextEncoder().encode(pythonJsonDumps(listing)));
 }
 
 /** handle_delete(): the versions container goes first, and only when it is empty. */

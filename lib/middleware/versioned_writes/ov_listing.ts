@@ -10,7 +10,7 @@ import { wsgiQuote } from "../../object/wsgi_text.ts";
 import { splitPath } from "../../object/request_path.ts";
 import { bestMatch } from "../../common/listing_formats.ts";
 import { Timestamp } from "../../common/timestamp.ts";
-import { type PyJson, pyJsonDumps, pyJsonLoads } from "../recon/python_json.ts";
+import { type PyJson, pythonJsonDumps, pythonJsonLoadsExact } from "../../common/python_json.ts";
 import {
   drain,
   encodeParams,
@@ -43,7 +43,7 @@ export function buildListing(lists: PyJson[][], reverse: boolean, limit: number)
   };
   const all = lists.flat();
   all.sort((a, b) => reverse ? comparePy(key(b), key(a)) : comparePy(key(a), key(b)));
-  return new TextEncoder().encode(pyJsonDumps(all.slice(0, limit)));
+  return new TextEncoder().encode(pythonJsonDumps(all.slice(0, limit)));
 }
 
 export function withBody(resp: Response, body: Uint8Array): Response {
@@ -191,7 +191,7 @@ export async function listVersions(
     const text = new TextDecoder().decode(await versionsResp.arrayBuffer());
     let listing: PyJson;
     try {
-      listing = pyJsonLoads(text);
+      listing = pythonJsonLoadsExact(text);
     } catch {
       // Swift answers with a variable it never set here.
       throw new Error("UnboundLocalError: local variable 'body' referenced before assignment");

@@ -4,7 +4,7 @@
  * admin_key (HMAC-SHA1 of "METHOD\nEXPIRES\n/info"), everything plus the admin section.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { pythonJsonDumps } from "../../common/memcached/python_json.ts";
+import { pythonJsonDumps } from "../../common/python_json.ts";
 import { swobResponse } from "../../object/swob_response.ts";
 import type { ProxyCall } from "../call.ts";
 import { SWIFT_INFO } from "../../common/swift_info.ts";
