@@ -123,6 +123,47 @@ export function removeXattr(target: XattrTarget, name: string): void {
   if (rc !== 0) fail(typeof target === "number" ? "fremovexattr" : "removexattr", target, name);
 }
 
+/** ENODATA: the attribute is not set. */
+export const ENODATA = 61;
+
+/**
+ * getXattr() that returns ENODATA instead of throwing it: metadata is read until the first
+ * missing chunk, so every read ends on one, and an Error (its stack captured) for each cost
+ * more than the read itself. Other failures still throw XattrError.
+ */
+export function getXattrUnlessMissing(target: XattrTarget, name: string): Uint8Array | undefined {
+  const c = libc();
+  const buf = buffer();
+  const cname = cString(name, "xattr name");
+  const n = Number(
+    typeof target === "number"
+      ? c.fgetxattr(checkFd(target), cname, buf, BigInt(buf.length))
+      : c.getxattr(cString(target, "path"), cname, buf, BigInt(buf.length)),
+  );
+  if (n >= 0) return buf.slice(0, n);
+  const errno = lastErrno();
+  if (errno === ENODATA) return undefined;
+  throw new XattrError(typeof target === "number" ? "fgetxattr" : "getxattr", target, name, errno);
+}
+
+/** removeXattr() that returns false when the attribute was not set, instead of throwing. */
+export function removeXattrIfSet(target: XattrTarget, name: string): boolean {
+  const c = libc();
+  const cname = cString(name, "xattr name");
+  const rc = typeof target === "number"
+    ? c.fremovexattr(checkFd(target), cname)
+    : c.removexattr(cString(target, "path"), cname);
+  if (rc === 0) return true;
+  const errno = lastErrno();
+  if (errno === ENODATA) return false;
+  throw new XattrError(
+    typeof target === "number" ? "fremovexattr" : "removexattr",
+    target,
+    name,
+    errno,
+  );
+}
+
 /** Lists attribute names (all namespaces the caller may see), in the kernel's order. */
 export function listXattrs(target: XattrTarget): string[] {
   const c = libc();

@@ -162,7 +162,7 @@ export class DiskObject implements DiskFile {
     if (!found.dataFile) throw await this.#missing(found);
     let data: DataFile;
     try {
-      data = await DataFile.open(found.dataFile);
+      data = DataFile.open(found.dataFile);
     } catch (err) {
       if (errorCode(err) === "ENOENT") throw new DiskFileNotExist();
       throw err;
@@ -272,7 +272,7 @@ export class DiskObject implements DiskFile {
     if (size === undefined) {
       throw await this.#quarantine(dataFile, `bad metadata content-length value ${length}`);
     }
-    const actual = (await data.file.stat()).size;
+    const actual = data.file.statSync().size;
     if (actual !== size) {
       throw await this.#quarantine(
         dataFile,

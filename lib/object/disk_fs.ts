@@ -4,6 +4,11 @@
  * fsync'd after a rename), mkstemp() names and modes, write_pickle() (temp file, fsync, rename)
  * and the quiet remove_file().
  *
+ * Metadata calls (stat, mkdir, readdir, open, rename, unlink) are made synchronously, as Swift
+ * makes them: each takes microseconds on a local filesystem, while Deno's async variant of one
+ * costs tens of microseconds of CPU (a thread-pool round trip and a promise), which made
+ * them the largest part of a small PUT. fsync() stays asynchronous: it waits for the disk.
+ *
  * @module
  */
 import { basename, dirname, join } from "@std/path";
@@ -18,18 +23,26 @@ export function errorCode(err: unknown): string | undefined {
 }
 
 /** Whether `path` is a directory (following symlinks), as os.path.isdir(). */
-export async function isDir(path: string): Promise<boolean> {
+export function isDir(path: string): Promise<boolean> {
+  return Promise.resolve(isDirSync(path));
+}
+
+function isDirSync(path: string): boolean {
   try {
-    return (await Deno.stat(path)).isDirectory;
+    return Deno.statSync(path).isDirectory;
   } catch {
     return false;
   }
 }
 
 /** Whether `path` exists (following symlinks), as os.path.exists(). */
-export async function exists(path: string): Promise<boolean> {
+export function exists(path: string): Promise<boolean> {
+  return Promise.resolve(existsSync(path));
+}
+
+function existsSync(path: string): boolean {
   try {
-    await Deno.stat(path);
+    Deno.statSync(path);
     return true;
   } catch {
     return false;
@@ -37,9 +50,18 @@ export async function exists(path: string): Promise<boolean> {
 }
 
 /** os.listdir(): the names in `path`, in the order the kernel returns them. */
-export async function listdir(path: string): Promise<string[]> {
+export function listdir(path: string): Promise<string[]> {
+  try {
+    return Promise.resolve(listdirSync(path));
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+/** listdir() without a promise. */
+export function listdirSync(path: string): string[] {
   const names: string[] = [];
-  for await (const entry of Deno.readDir(path)) names.push(entry.name);
+  for (const entry of Deno.readDirSync(path)) names.push(entry.name);
   return names;
 }
 
@@ -47,26 +69,44 @@ export async function listdir(path: string): Promise<string[]> {
  * makedirs_count(): creates `path` and missing parents, returning how many directories were
  * created; an existing directory is fine, an existing file is not.
  */
-export async function makedirsCount(path: string): Promise<number> {
+export function makedirsCount(path: string): Promise<number> {
+  try {
+    return Promise.resolve(makedirsCountSync(path));
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+function makedirsCountSync(path: string): number {
   let count = 0;
   const head = dirname(path);
-  if (head !== path && basename(path) && !(await exists(head))) count += await makedirsCount(head);
+  if (head !== path && basename(path) && !existsSync(head)) count += makedirsCountSync(head);
   try {
-    await Deno.mkdir(path);
+    Deno.mkdirSync(path);
     count++;
   } catch (err) {
-    if (errorCode(err) !== "EEXIST" || !(await isDir(path))) throw err;
+    if (errorCode(err) !== "EEXIST" || !isDirSync(path)) throw err;
   }
   return count;
 }
 
 /** mkdirs(): makes `path` and its parents unless it is already a directory. */
-export async function mkdirs(path: string): Promise<void> {
-  if (await isDir(path)) return;
+export function mkdirs(path: string): Promise<void> {
   try {
-    await Deno.mkdir(path, { recursive: true });
+    mkdirsSync(path);
+    return Promise.resolve();
   } catch (err) {
-    if (errorCode(err) !== "EEXIST" || !(await isDir(path))) throw err;
+    return Promise.reject(err);
+  }
+}
+
+/** mkdirs() without a promise. */
+export function mkdirsSync(path: string): void {
+  if (isDirSync(path)) return;
+  try {
+    Deno.mkdirSync(path, { recursive: true });
+  } catch (err) {
+    if (errorCode(err) !== "EEXIST" || !isDirSync(path)) throw err;
   }
 }
 
@@ -77,7 +117,7 @@ export async function mkdirs(path: string): Promise<void> {
 export async function fsyncDir(path: string): Promise<void> {
   let dir: Deno.FsFile | undefined;
   try {
-    dir = await Deno.open(path, { read: true });
+    dir = Deno.openSync(path, { read: true });
     await dir.sync();
   } catch (err) {
     if (errorCode(err) === "ENOTDIR") throw err;
@@ -103,22 +143,23 @@ export async function renamer(from: string, to: string, fsync = true): Promise<v
   const dir = dirname(to);
   let count: number;
   try {
-    count = await makedirsCount(dir);
-    await Deno.rename(from, to);
+    count = makedirsCountSync(dir);
+    Deno.renameSync(from, to);
   } catch {
-    count = await makedirsCount(dir);
-    await Deno.rename(from, to);
+    count = makedirsCountSync(dir);
+    Deno.renameSync(from, to);
   }
   if (fsync) await fsyncDirs(dir, count);
 }
 
 /** remove_file(): unlinks `path`, ignoring every error. */
-export async function removeFile(path: string): Promise<void> {
+export function removeFile(path: string): Promise<void> {
   try {
-    await Deno.remove(path);
+    Deno.removeSync(path);
   } catch {
     // Swift's remove_file() is deliberately quiet: the file is gone or will be retried.
   }
+  return Promise.resolve();
 }
 
 // tempfile's _RandomNameSequence: eight characters from this alphabet.
@@ -154,11 +195,11 @@ export async function writePickle(
   tmpDir: string,
   protocol: PickleProtocol,
 ): Promise<void> {
-  await mkdirs(tmpDir);
+  mkdirsSync(tmpDir);
   const { fd, path } = mkstemp(tmpDir, ".tmp");
   try {
-    using file = await Deno.open(`/proc/self/fd/${fd}`, { write: true });
-    await writeAll(file, dumpPickle(value, { protocol }));
+    using file = Deno.openSync(`/proc/self/fd/${fd}`, { write: true });
+    writeAllSync(file, dumpPickle(value, { protocol }));
     await file.sync();
   } catch (err) {
     closeFd(fd);
@@ -172,6 +213,11 @@ export async function writePickle(
     await removeFile(path);
     throw err;
   }
+}
+
+/** Writes all of `data` now (writeSync may write less than asked). */
+export function writeAllSync(file: Deno.FsFile, data: Uint8Array): void {
+  for (let offset = 0; offset < data.length;) offset += file.writeSync(data.subarray(offset));
 }
 
 /** Writes all of `data` (FsFile.write may write less than asked). */

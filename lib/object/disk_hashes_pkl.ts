@@ -10,7 +10,7 @@
 import { basename, dirname, join } from "@std/path";
 import { loadPickle, type PickleValue, PyFloat } from "../common/pickle.ts";
 import { errorCode, writePickle } from "./disk_fs.ts";
-import { lockPath } from "./disk_lock.ts";
+import { lockPath, tryLockPathSync } from "./disk_lock.ts";
 
 /** The cache file, in the partition directory. */
 export const HASH_FILE = "hashes.pkl";
@@ -97,13 +97,22 @@ export async function consolidateHashes(partitionDir: string): Promise<Hashes> {
   return hashes;
 }
 
-/** invalidate_hash(): appends the suffix of `suffixDir` to its partition's hashes.invalid. */
+/**
+ * invalidate_hash(): appends the suffix of `suffixDir` to its partition's hashes.invalid.
+ * Every write of a partition takes its lock: the append is done without yielding, so the
+ * lock is held for microseconds and other requests of this worker never wait for it.
+ */
 export async function invalidateHash(suffixDir: string): Promise<void> {
   const partitionDir = dirname(suffixDir);
+  const path = join(partitionDir, HASH_INVALIDATIONS_FILE);
+  const line = `${basename(suffixDir)}\n`;
+  const held = tryLockPathSync(partitionDir);
+  if (held) {
+    using _lock = held;
+    Deno.writeTextFileSync(path, line, { append: true });
+    return;
+  }
+  // Another process (a sibling worker, the replicator) holds it: wait as Swift does.
   using _lock = await lockPath(partitionDir);
-  await Deno.writeTextFile(
-    join(partitionDir, HASH_INVALIDATIONS_FILE),
-    `${basename(suffixDir)}\n`,
-    { append: true },
-  );
+  Deno.writeTextFileSync(path, line, { append: true });
 }

@@ -12,7 +12,6 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
 import { dirname, join } from "@std/path";
 import { Timestamp } from "../common/timestamp.ts";
 import { XattrError } from "../common/xattr.ts";
@@ -25,8 +24,9 @@ import {
   makedirsCount,
   mkdirs,
   mkstemp,
+  removeFile,
   renamer,
-  writeAll,
+  writeAllSync,
 } from "./disk_fs.ts";
 import { invalidateHash } from "./disk_hashes_pkl.ts";
 import { cleanupOndiskFiles, makeOnDiskFilename } from "./disk_ondisk.ts";
@@ -42,6 +42,7 @@ import {
   openTmpFile,
   OsError,
 } from "./disk_syscalls.ts";
+import { createMd5 } from "./md5.ts";
 import { writeMetadata } from "./metadata.ts";
 
 /** Where a writer puts its file. */
@@ -99,12 +100,12 @@ export async function openWriter(
   let file: Deno.FsFile | undefined;
   try {
     // The same inode through a second descriptor, so data goes through Deno's async I/O.
-    file = await Deno.open(`/proc/self/fd/${fd}`, { write: true });
+    file = Deno.openSync(`/proc/self/fd/${fd}`, { write: true });
     if (size !== undefined && size > 0) preallocate(env, fd, size, target.datadir);
   } catch (err) {
     file?.close();
     closeFd(fd);
-    if (tmpPath) await Deno.remove(tmpPath).catch(() => {});
+    if (tmpPath) await removeFile(tmpPath);
     if (isNoSpace(err)) throw new DiskFileNoSpace((err as Error).message);
     throw err;
   }
@@ -142,7 +143,7 @@ export class DiskWriter implements DiskFileWriter {
   readonly #env: DiskEnv;
   readonly #target: WriterTarget;
   readonly #extension: DiskFileExtension;
-  readonly #md5 = createHash("md5");
+  readonly #md5 = createMd5();
   #open: OpenFile | undefined;
   #uploadSize = 0;
   #lastSync = 0;
@@ -160,12 +161,16 @@ export class DiskWriter implements DiskFileWriter {
     return this.#open;
   }
 
-  /** Appends a chunk; an fdatasync() every mb_per_sync keeps dirty pages bounded. */
+  /**
+   * Appends a chunk; an fdatasync() every mb_per_sync keeps dirty pages bounded. The write
+   * itself goes to the page cache, synchronously as in Swift (an async write costs more CPU
+   * than the copy); the fdatasync waits for the disk and is asynchronous.
+   */
   async write(chunk: Uint8Array): Promise<void> {
     const { fd, file } = this.#file();
     this.#md5.update(chunk);
     try {
-      await writeAll(file, chunk);
+      writeAllSync(file, chunk);
     } catch (err) {
       if (isNoSpace(err)) throw new DiskFileNoSpace(`No space left writing "${this.#target.name}"`);
       throw err;
@@ -180,7 +185,7 @@ export class DiskWriter implements DiskFileWriter {
   }
 
   chunksFinished(): { uploadSize: number; etag: string } {
-    return { uploadSize: this.#uploadSize, etag: this.#md5.copy().digest("hex") };
+    return { uploadSize: this.#uploadSize, etag: this.#md5.copy().digestHex() };
   }
 
   /** _put() + _finalize_put(): stores `metadata` plus "name" and makes the file visible. */

@@ -27,7 +27,13 @@ import { PyFloat, PyTuple } from "../common/pickle_value.ts";
 import type { PickleValue } from "../common/pickle_value.ts";
 import { decodeUtf8, encodeUtf8 } from "../common/python_codecs.ts";
 import { pythonFloatRepr } from "../common/python_float_repr.ts";
-import { getXattr, removeXattr, setXattr, XattrError } from "../common/xattr.ts";
+import {
+  getXattr,
+  getXattrUnlessMissing,
+  removeXattrIfSet,
+  setXattr,
+  XattrError,
+} from "../common/xattr.ts";
 import type { XattrTarget } from "../common/xattr.ts";
 
 /** Base name of the metadata xattrs; chunk N > 0 appends N. */
@@ -142,14 +148,7 @@ export function writeMetadata(
   for (let offset = 0; offset < pickle.length; offset += chunkSize, index++) {
     setXattr(target, chunkKey(index), pickle.subarray(offset, offset + chunkSize));
   }
-  for (;; index++) {
-    try {
-      removeXattr(target, chunkKey(index));
-    } catch (err) {
-      if (isCode(err, "ENODATA")) break;
-      throw err;
-    }
-  }
+  while (removeXattrIfSet(target, chunkKey(index))) index++;
   setXattr(target, METADATA_CHECKSUM_KEY, new TextEncoder().encode(md5Hex(pickle)));
 }
 
@@ -164,13 +163,15 @@ export function readMetadata(
 ): DiskFileMetadata {
   const chunks: Uint8Array[] = [];
   for (let index = 0;; index++) {
+    let chunk: Uint8Array | undefined;
     try {
-      chunks.push(getXattr(target, chunkKey(index)));
+      chunk = getXattrUnlessMissing(target, chunkKey(index));
     } catch (err) {
       // Swift stops at the first missing chunk, whatever the errno, except these two.
       if (isCode(err, "ENOTSUP", "ENOENT") || !(err instanceof XattrError)) throw err;
-      break;
     }
+    if (chunk === undefined) break;
+    chunks.push(chunk);
   }
   const pickle = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   chunks.reduce((offset, c) => (pickle.set(c, offset), offset + c.length), 0);

@@ -1,6 +1,14 @@
 import { assertEquals, assertThrows } from "@std/assert";
 import { join } from "@std/path";
-import { getXattr, listXattrs, removeXattr, setXattr, XattrError } from "../../lib/common/xattr.ts";
+import {
+  getXattr,
+  getXattrUnlessMissing,
+  listXattrs,
+  removeXattr,
+  removeXattrIfSet,
+  setXattr,
+  XattrError,
+} from "../../lib/common/xattr.ts";
 import { openRawFd } from "../../lib/common/raw_fd.ts";
 import { touch, withShmDir } from "./_shm_dir.ts";
 
@@ -157,5 +165,23 @@ Deno.test("a closed RawFd refuses further use instead of touching a reused fd nu
     fd.close();
     assertThrows(() => fd.fd, Error, "already closed");
     assertThrows(() => openRawFd(path + ".missing"), Error, "ENOENT");
+  });
+});
+
+Deno.test("getXattrUnlessMissing() and removeXattrIfSet() answer a missing attribute without throwing", async () => {
+  await withShmFile((path) => {
+    assertEquals(getXattrUnlessMissing(path, "user.none"), undefined);
+    assertEquals(removeXattrIfSet(path, "user.none"), false);
+    setXattr(path, "user.a", new TextEncoder().encode("v"));
+    using raw = openRawFd(path);
+    assertEquals(new TextDecoder().decode(getXattrUnlessMissing(raw.fd, "user.a")), "v");
+    assertEquals(removeXattrIfSet(raw.fd, "user.a"), true);
+    assertEquals(getXattrUnlessMissing(raw.fd, "user.a"), undefined);
+    // Other failures still throw, with their errno.
+    assertEquals(
+      errorCode(() => getXattrUnlessMissing(`${path}-gone`, "user.a")),
+      "ENOENT",
+    );
+    assertEquals(errorCode(() => removeXattrIfSet(`${path}-gone`, "user.a")), "ENOENT");
   });
 });
