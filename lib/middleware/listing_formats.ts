@@ -16,6 +16,7 @@
 import { listFromCsv, pythonInt } from "../common/constraints.ts";
 import { bestMatch, XML_DECLARATION, xmlAttribute, xmlText } from "../common/listing_formats.ts";
 import { pythonFloatRepr } from "../common/python_float_repr.ts";
+import { encodeParams, queryStringOf, swobParams } from "./swob_params.ts";
 import { pyRepr } from "../common/python_repr.ts";
 import { clusterConstraints } from "../common/swift_conf.ts";
 import { optionsOf, type StageConfig } from "../config/load.ts";
@@ -65,12 +66,12 @@ export function listingFormatsFilterWith(
       if (req.method !== "GET" && req.method !== "HEAD") return await next(req, ctx);
       const [, account, container] = parts;
       const query = queryStringOf(req.url);
-      const params = parseQuery(query);
+      const params = swobParams(query);
       const negotiated = listingContentType(req, params.get("format"));
       if (negotiated instanceof Response) return negotiated;
       const canVary = !params.has("format");
       params.set("format", "json");
-      const forced = encodeQuery(params);
+      const forced = encodeParams(params);
       ctx.env["QUERY_STRING"] = forced;
       const headers = new Headers(req.headers);
       if (negotiated.accept !== undefined) {
@@ -102,48 +103,6 @@ function splitListingPath(path: string): [string, string, string] | undefined {
   if (segs[0] !== "" || segs.length < 3 || segs[1] === "" || segs[2] === "") return undefined;
   if (segs.length === 5 && segs[4] !== "") return undefined;
   return [segs[1], segs[2], segs[3] ?? ""];
-}
-
-/** QUERY_STRING: the raw bytes after "?" as a latin-1 string. */
-function queryStringOf(url: string): string {
-  const at = url.indexOf("?");
-  if (at < 0) return "";
-  // Deno.serve decodes raw UTF-8 bytes of the request line into characters; undo that.
-  return String.fromCharCode(...new TextEncoder().encode(url.slice(at + 1)));
-}
-
-/** swob's req.params: parse_qsl(keep_blank_values=True, encoding="latin-1") into a dict. */
-export function parseQuery(query: string): Map<string, string> {
-  const params = new Map<string, string>();
-  const unquote = (text: string) =>
-    text.replaceAll("+", " ").replace(
-      /%([0-9a-fA-F]{2})/g,
-      (_, hex: string) => String.fromCharCode(parseInt(hex, 16)),
-    );
-  for (const field of query ? query.split("&") : []) {
-    if (!field) continue;
-    const at = field.indexOf("=");
-    params.set(
-      unquote(at < 0 ? field : field.slice(0, at)),
-      at < 0 ? "" : unquote(field.slice(at + 1)),
-    );
-  }
-  return params;
-}
-
-/** urlencode(params, encoding="latin-1"): quote_plus() of every name and value. */
-export function encodeQuery(params: ReadonlyMap<string, string>): string {
-  const quotePlus = (text: string) =>
-    Array.from(
-      text,
-      (c) =>
-        /[A-Za-z0-9_.~-]/.test(c)
-          ? c
-          : c === " "
-          ? "+"
-          : `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`,
-    ).join("");
-  return [...params].map(([k, v]) => `${quotePlus(k)}=${quotePlus(v)}`).join("&");
 }
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });

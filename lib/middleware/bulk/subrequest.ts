@@ -7,28 +7,7 @@
  */
 import type { RequestContext } from "../../server/context.ts";
 import { requestFor } from "../../server/request_path.ts";
-
-/** The client headers make_env() keeps. */
-const COPIED_HEADERS = [
-  "User-Agent",
-  "Host",
-  "Origin",
-  "Access-Control-Request-Method",
-  "X-User-Id",
-  "X-Project-Id",
-  "Referer",
-];
-
-/** The environ keys make_env() keeps. */
-const COPIED_ENV = [
-  "REMOTE_USER",
-  "swift.cache",
-  "swift.trans_id",
-  "swift.authorize_override",
-  "swift.authorize",
-  "swift.infocache",
-  "swift.shard_listing_history",
-];
+import { makeEnvHeaders, makeEnvKeys, subrequestContext } from "../subrequest.ts";
 
 /** What bulk asks make_subrequest() for. */
 export interface BulkSubrequestInit {
@@ -58,19 +37,14 @@ export function bulkSubrequest(
   clientQuery: string,
   init: BulkSubrequestInit,
 ): BulkSubrequest {
-  const headers = new Headers();
-  for (const name of COPIED_HEADERS) {
-    const value = req.headers.get(name);
-    if (value !== null) headers.set(name, value);
-  }
+  const headers = makeEnvHeaders(req.headers);
   const agent = init.agent.replace("%(orig)s", req.headers.get("User-Agent") ?? "").trim();
   if (agent) headers.set("User-Agent", agent);
   else headers.delete("User-Agent");
   for (const [name, value] of Object.entries(init.headers ?? {})) {
     if (value !== undefined) headers.set(name, value);
   }
-  const env: Record<string, unknown> = {};
-  for (const key of COPIED_ENV) if (key in ctx.env) env[key] = ctx.env[key];
+  const env = makeEnvKeys(ctx.env);
   env["swift.source"] = init.swiftSource;
   const query = init.query ?? clientQuery;
   const target = query ? `${init.path}?${query}` : init.path;
@@ -80,14 +54,5 @@ export function bulkSubrequest(
     body: init.body,
     ...(init.body ? { duplex: "half" } : {}),
   } as RequestInit);
-  return {
-    req: sub,
-    ctx: {
-      logger: ctx.logger,
-      txnId: ctx.txnId,
-      remoteAddr: ctx.remoteAddr,
-      startTime: Date.now(),
-      env,
-    },
-  };
+  return { req: sub, ctx: subrequestContext(ctx, env) };
 }

@@ -15,7 +15,7 @@
  * @module
  */
 import { pathInfoOf, wsgiQuote } from "../recon/request_path.ts";
-import { encodeQuery, parseQuery } from "../listing_formats.ts";
+import { encodeParams, swobParams } from "../swob_params.ts";
 
 /** The environ fields proxy_logging reads. */
 export interface RequestView {
@@ -124,14 +124,14 @@ export function obscure(
     if (sensitive.headers.has(entry[0].toLowerCase())) entry[1] = obscured(entry[1], prefix);
   }
   if (!sensitive.params.size) return;
-  const params = parseQuery(view.queryString);
+  const params = swobParams(view.queryString);
   let any = false;
   for (const [key, value] of params) {
     if (!sensitive.params.has(key)) continue;
     params.set(key, obscured(value, prefix));
     any = true;
   }
-  if (any) view.queryString = encodeQuery(params);
+  if (any) view.queryString = encodeParams(params);
 }
 
 /** obscure_sensitive(). */

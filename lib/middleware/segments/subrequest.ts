@@ -7,29 +7,7 @@
  */
 import type { RequestContext } from "../../server/context.ts";
 import type { Handler } from "../compose.ts";
-
-/** The client headers make_env() keeps (HTTP_* keys of its copy list). */
-const COPIED_HEADERS = [
-  "User-Agent",
-  "Host",
-  "Origin",
-  "Access-Control-Request-Method",
-  "X-User-Id",
-  "X-Project-Id",
-  "Referer",
-];
-
-/** The environ keys make_env() keeps. */
-const COPIED_ENV = [
-  "REMOTE_USER",
-  "swift.cache",
-  "swift.source",
-  "swift.trans_id",
-  "swift.authorize_override",
-  "swift.authorize",
-  "swift.infocache",
-  "swift.shard_listing_history",
-];
+import { makeEnvHeaders, makeEnvKeys, subrequestContext } from "../subrequest.ts";
 
 /** What a middleware asks for (make_subrequest()'s arguments). */
 export interface SubrequestInit {
@@ -59,11 +37,7 @@ export function makeSubrequest(
   ctx: RequestContext,
   init: SubrequestInit,
 ): Subrequest {
-  const headers = new Headers();
-  for (const name of COPIED_HEADERS) {
-    const value = req.headers.get(name);
-    if (value !== null) headers.set(name, value);
-  }
+  const headers = makeEnvHeaders(req.headers);
   const agent = init.agent ?? "Swift";
   if (agent) {
     headers.set(
@@ -76,8 +50,7 @@ export function makeSubrequest(
   for (const [name, value] of Object.entries(init.headers ?? {})) {
     if (value !== undefined) headers.set(name, value);
   }
-  const env: Record<string, unknown> = {};
-  for (const key of COPIED_ENV) if (key in ctx.env) env[key] = ctx.env[key];
+  const env = makeEnvKeys(ctx.env);
   if (init.swiftSource) env["swift.source"] = init.swiftSource;
   Object.assign(env, init.env);
   const original = new URL(req.url);
@@ -94,16 +67,7 @@ export function makeSubrequest(
     body: hasBody ? body as BodyInit : undefined,
     ...(hasBody && body instanceof ReadableStream ? { duplex: "half" } : {}),
   } as RequestInit);
-  return {
-    req: sub,
-    ctx: {
-      logger: ctx.logger,
-      txnId: ctx.txnId,
-      remoteAddr: ctx.remoteAddr,
-      startTime: Date.now(),
-      env,
-    },
-  };
+  return { req: sub, ctx: subrequestContext(ctx, env) };
 }
 
 /** Sends a subrequest down the pipeline. */

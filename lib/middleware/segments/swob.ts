@@ -9,15 +9,10 @@ import { SwobError } from "../../object/swob_status.ts";
 import { splitPath } from "../../object/request_path.ts";
 import { wsgiQuote } from "../../object/wsgi_text.ts";
 
-export { wsgiQuote };
+import { wsgiUnquote } from "../swob_params.ts";
 
-/** swob.wsgi_unquote(): %XX escapes decoded to the characters of those bytes (latin-1). */
-export function wsgiUnquote(text: string): string {
-  return text.replace(
-    /%([0-9a-fA-F]{2})/g,
-    (_, hex: string) => String.fromCharCode(parseInt(hex, 16)),
-  );
-}
+export { wsgiQuote };
+export { encodeParams, queryStringOf, swobParams, wsgiUnquote } from "../swob_params.ts";
 
 /** split_path(), or undefined where Swift raises ValueError. */
 export function splitPathOrUndefined(
@@ -40,43 +35,6 @@ export function pathHeader(headers: Headers, name: string, message: string): [st
   const parts = splitPathOrUndefined(value, 2, 2, true);
   if (!parts) throw new SwobError(412, { body: message });
   return parts as [string, string];
-}
-
-/** QUERY_STRING of a URL (Deno hands non-ASCII request-line bytes over as UTF-8 characters). */
-export function queryStringOf(url: string): string {
-  const at = url.indexOf("?");
-  if (at < 0) return "";
-  return String.fromCharCode(...new TextEncoder().encode(url.slice(at + 1)));
-}
-
-/** swob's req.params: parse_qsl(keep_blank_values=True, encoding="latin-1") into a dict. */
-export function swobParams(query: string): Map<string, string> {
-  const params = new Map<string, string>();
-  for (const field of query.split("&")) {
-    if (!field) continue;
-    const at = field.indexOf("=");
-    const name = at < 0 ? field : field.slice(0, at);
-    params.set(
-      wsgiUnquote(name.replaceAll("+", " ")),
-      at < 0 ? "" : wsgiUnquote(field.slice(at + 1).replaceAll("+", " ")),
-    );
-  }
-  return params;
-}
-
-/** swob's `req.params = params`: urlencode(params, encoding="latin-1"). */
-export function encodeParams(params: ReadonlyMap<string, string>): string {
-  const quotePlus = (text: string) =>
-    Array.from(
-      text,
-      (c) =>
-        /[A-Za-z0-9_.~-]/.test(c)
-          ? c
-          : c === " "
-          ? "+"
-          : `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`,
-    ).join("");
-  return [...params].map(([k, v]) => `${quotePlus(k)}=${quotePlus(v)}`).join("&");
 }
 
 /** is_sys_meta('object', name). */

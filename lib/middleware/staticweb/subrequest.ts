@@ -11,40 +11,8 @@ import { RESPONSE_REASONS } from "../../object/swob_status.ts";
 import type { RequestContext } from "../../server/context.ts";
 import { rawQuery, rawTarget, requestFor } from "../../server/request_path.ts";
 import type { Handler } from "../compose.ts";
+import { makeEnvHeaders, makeEnvKeys, subrequestContext } from "../subrequest.ts";
 import { wsgiQuote } from "../tempauth/swob.ts";
-
-/** The client headers make_env() keeps (HTTP_* keys of its copy list). */
-const COPIED_HEADERS = [
-  "Host",
-  "Origin",
-  "Access-Control-Request-Method",
-  "X-User-Id",
-  "X-Project-Id",
-  "Referer",
-];
-
-/** The environ keys make_env() keeps. */
-const COPIED_ENV = [
-  "REMOTE_USER",
-  "swift.cache",
-  "swift.source",
-  "swift.trans_id",
-  "swift.authorize_override",
-  "swift.authorize",
-  "swift.infocache",
-  "swift.shard_listing_history",
-];
-
-/** The context of a subrequest: the client's, with `env` as its environ. */
-function contextWith(ctx: RequestContext, env: Record<string, unknown>): RequestContext {
-  return {
-    logger: ctx.logger,
-    txnId: ctx.txnId,
-    remoteAddr: ctx.remoteAddr,
-    startTime: ctx.startTime,
-    env,
-  };
-}
 
 /**
  * make_env(env, 'GET', path, '%(orig)s StaticWeb', swift_source='SW') sent through `next`;
@@ -57,18 +25,16 @@ export function sendGet(
   path: string,
   query?: string,
 ): Promise<Response> {
-  const headers = new Headers();
-  for (const name of COPIED_HEADERS) {
-    const value = req.headers.get(name);
-    if (value !== null) headers.set(name, value);
-  }
+  const headers = makeEnvHeaders(req.headers);
   headers.set("User-Agent", `${req.headers.get("User-Agent") ?? ""} StaticWeb`.trim());
-  const env: Record<string, unknown> = {};
-  for (const key of COPIED_ENV) if (key in ctx.env) env[key] = ctx.env[key];
+  const env = makeEnvKeys(ctx.env);
   env["swift.source"] = "SW";
   const qs = query ?? rawQuery(req);
   const target = wsgiQuote(path) + (qs ? `?${qs}` : "");
-  return next(requestFor(target, req, { method: "GET", headers }), contextWith(ctx, env));
+  return next(
+    requestFor(target, req, { method: "GET", headers }),
+    subrequestContext(ctx, env, ctx.startTime),
+  );
 }
 
 /**
@@ -86,7 +52,7 @@ export function sendCopy(
   const query = rawQuery(req);
   const target = path === undefined ? rawTarget(req) : wsgiQuote(path) + (query ? `?${query}` : "");
   const copy = requestFor(target, req, { method: req.method, headers });
-  return next(copy, contextWith(ctx, { ...ctx.env, "swift.source": "SW" }));
+  return next(copy, subrequestContext(ctx, { ...ctx.env, "swift.source": "SW" }, ctx.startTime));
 }
 
 /** Drops a response Swift would have left unread. */

@@ -13,42 +13,15 @@ import { wsgiQuote } from "../../object/wsgi_text.ts";
 import type { RequestContext } from "../../server/context.ts";
 import { rawPath, rawQuery, requestFor } from "../../server/request_path.ts";
 import type { Handler } from "../compose.ts";
+import { swobParams, wsgiUnquote } from "../swob_params.ts";
+import { makeEnvHeaders, makeEnvKeys, subrequestContext } from "../subrequest.ts";
 
-/** The client headers make_env() keeps. */
-const COPIED_HEADERS = [
-  "User-Agent",
-  "Host",
-  "Origin",
-  "Access-Control-Request-Method",
-  "X-User-Id",
-  "X-Project-Id",
-  "Referer",
-];
-
-/** The environ keys make_env() keeps. */
-const COPIED_ENV = [
-  "REMOTE_USER",
-  "swift.cache",
-  "swift.source",
-  "swift.trans_id",
-  "swift.authorize_override",
-  "swift.authorize",
-  "swift.infocache",
-  "swift.shard_listing_history",
-];
+export { encodeParams, wsgiUnquote } from "../swob_params.ts";
 
 /** Deno hands non-ASCII request-line bytes over as UTF-8 characters; WSGI has the bytes. */
 function wsgiOf(text: string): string {
   if (!/[^\p{ASCII}]/u.test(text)) return text;
   return decodeLatin1(new TextEncoder().encode(text));
-}
-
-/** swob.wsgi_unquote(): %XX escapes decoded to one char per byte. */
-export function wsgiUnquote(text: string): string {
-  return text.replace(
-    /%([0-9a-fA-F]{2})/g,
-    (_, hex: string) => String.fromCharCode(parseInt(hex, 16)),
-  );
 }
 
 /** PATH_INFO of a request: the raw path, %XX decoded, one char per byte. */
@@ -115,7 +88,7 @@ export class WsgiRequest {
 
   /** swob's req.params: the query decoded as latin-1, the last of a repeated name winning. */
   get params(): Map<string, string> {
-    return parseParams(this.query);
+    return swobParams(this.query);
   }
 
   /** The Fetch request for what this one says now. */
@@ -147,34 +120,6 @@ export class WsgiRequest {
   }
 }
 
-/** swob's req.params. */
-export function parseParams(query: string): Map<string, string> {
-  const params = new Map<string, string>();
-  for (const field of query.split("&")) {
-    if (!field) continue;
-    const at = field.indexOf("=");
-    const name = at < 0 ? field : field.slice(0, at);
-    const value = at < 0 ? "" : field.slice(at + 1);
-    params.set(wsgiUnquote(name.replaceAll("+", " ")), wsgiUnquote(value.replaceAll("+", " ")));
-  }
-  return params;
-}
-
-/** swob's `req.params = params`: urlencode() of latin-1 text. */
-export function encodeParams(params: ReadonlyMap<string, string>): string {
-  const quotePlus = (text: string) =>
-    Array.from(
-      text,
-      (c) =>
-        /[A-Za-z0-9_.~-]/.test(c)
-          ? c
-          : c === " "
-          ? "+"
-          : `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`,
-    ).join("");
-  return [...params].map(([k, v]) => `${quotePlus(k)}=${quotePlus(v)}`).join("&");
-}
-
 /** What a filter asks make_subrequest()/make_pre_authed_request() for. */
 export interface SubrequestInit {
   readonly method: string;
@@ -189,11 +134,7 @@ export interface SubrequestInit {
 
 /** make_subrequest(env, ...) / make_pre_authed_request(env, ...) with agent "Swift". */
 export function subrequest(from: WsgiRequest, init: SubrequestInit): WsgiRequest {
-  const headers = new Headers();
-  for (const name of COPIED_HEADERS) {
-    const value = from.headers.get(name);
-    if (value !== null) headers.set(name, value);
-  }
+  const headers = makeEnvHeaders(from.headers);
   headers.set("User-Agent", "Swift");
   const extra = init.headers instanceof Headers
     ? [...init.headers]
@@ -202,8 +143,7 @@ export function subrequest(from: WsgiRequest, init: SubrequestInit): WsgiRequest
     // swob drops a header set to None.
     if (value !== null && value !== undefined) headers.set(name, value);
   }
-  const env: Record<string, unknown> = {};
-  for (const key of COPIED_ENV) if (key in from.ctx.env) env[key] = from.ctx.env[key];
+  const env = makeEnvKeys(from.ctx.env);
   if (init.swiftSource) env["swift.source"] = init.swiftSource;
   if (init.preAuthed) {
     env["swift.authorize"] = () => undefined;
@@ -213,13 +153,7 @@ export function subrequest(from: WsgiRequest, init: SubrequestInit): WsgiRequest
   const at = init.path.indexOf("?");
   const path = at < 0 ? init.path : init.path.slice(0, at);
   const query = at < 0 ? from.query : init.path.slice(at + 1);
-  const ctx: RequestContext = {
-    logger: from.ctx.logger,
-    txnId: from.ctx.txnId,
-    remoteAddr: from.ctx.remoteAddr,
-    startTime: Date.now(),
-    env,
-  };
+  const ctx = subrequestContext(from.ctx, env);
   return new WsgiRequest(from.base, ctx, {
     method: init.method,
     pathInfo: wsgiUnquote(path),
