@@ -24,7 +24,7 @@
 import { optionsOf, type StageConfig } from "../config/load.ts";
 import { FORMPOST_FILTER } from "../config/options/formpost.ts";
 import type { AllowedDigests } from "../config/options/tempurl.ts";
-import { RESPONSE_REASONS } from "../object/swob_status.ts";
+import { RESPONSE_REASONS } from "../common/response_reasons.ts";
 import { pyQuote, pyTitle } from "../object/wsgi_text.ts";
 import type { RequestContext } from "../server/context.ts";
 import type { BuildContext, Filter, Handler } from "./compose.ts";

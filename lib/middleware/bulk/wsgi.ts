@@ -3,7 +3,7 @@
  * (from the raw request target, so `.` and `..` segments survive), swob's status lines, and
  * Swift's check_utf8() of a path.
  */
-import { RESPONSE_REASONS } from "../../object/swob_status.ts";
+import { RESPONSE_REASONS } from "../../common/response_reasons.ts";
 import { latin1Bytes } from "../../object/wsgi_text.ts";
 import { rawPath, rawQuery } from "../../server/request_path.ts";
 

@@ -7,7 +7,7 @@
  * Paths here are WSGI strings (PATH_INFO: one char per byte) and go out quoted with
  * requestFor(), so dot segments in object names survive (new URL() would resolve them).
  */
-import { RESPONSE_REASONS } from "../../object/swob_status.ts";
+import { RESPONSE_REASONS } from "../../common/response_reasons.ts";
 import type { RequestContext } from "../../server/context.ts";
 import { rawQuery, rawTarget, requestFor } from "../../server/request_path.ts";
 import type { Handler } from "../compose.ts";

@@ -8,28 +8,8 @@
  * import them from there.
  */
 import { decodeUtf8, encodeLatin1, encodeUtf8 } from "../../common/python_codecs.ts";
+import { RESPONSE_REASONS } from "../../common/response_reasons.ts";
 import { pathInfo } from "../../server/request_path.ts";
-
-/** swob.RESPONSE_REASONS for the statuses tempauth answers with. */
-const REASONS: Readonly<Record<number, readonly [string, string]>> = {
-  200: ["OK", ""],
-  400: [
-    "Bad Request",
-    "The server could not comply with the request since it is either malformed or otherwise " +
-    "incorrect.",
-  ],
-  401: [
-    "Unauthorized",
-    "This server could not verify that you are authorized to access the document you requested.",
-  ],
-  403: ["Forbidden", "Access was denied to this resource."],
-  404: ["Not Found", "The resource could not be found."],
-  405: ["Method Not Allowed", "The method is not allowed for this resource."],
-  503: [
-    "Service Unavailable",
-    "The server is currently unavailable. Please try again at a later time.",
-  ],
-};
 
 const encoder = new TextEncoder();
 
@@ -153,8 +133,8 @@ export function swobResponse(status: number, method: string, init: SwobInit = {}
   if (init.body !== undefined) {
     body = encoder.encode(init.body);
     headers.set("Content-Length", String(body.length));
-  } else if (method !== "HEAD" && REASONS[status]?.[1]) {
-    const [title, explanation] = REASONS[status];
+  } else if (method !== "HEAD" && RESPONSE_REASONS[status]?.[1]) {
+    const [title, explanation] = RESPONSE_REASONS[status];
     body = encoder.encode(`<html><h1>${title}</h1><p>${explanation}</p></html>`);
     headers.set("Content-Length", String(body.length));
   }
