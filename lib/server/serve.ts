@@ -2,8 +2,10 @@
  * One HTTP listener serving a pipeline: Swift's get_socket() + run_server() on Deno.serve.
  * Binding retries while the port is in use (bind_timeout), the listener gets TCP keepalive
  * (keep_idle), at most max_clients requests run at once (FIFO, waiting at most
- * client_timeout), Swift's request limits apply, and idle or stalled clients are cut off
- * after client_timeout. Any error a request raises becomes a response; the worker lives on.
+ * client_timeout), Swift's request limits apply (the header count from swift.conf), a request
+ * asking for keep-alive is answered `Connection: keep-alive` as eventlet does, and idle or
+ * stalled clients are cut off after client_timeout. Any error a request raises becomes a
+ * response; the worker lives on.
  *
  * Draining is swiftd's own: Deno's HttpServer.shutdown() breaks request bodies still being
  * read (an upload in flight fails), so drain() does what Swift does instead: it shuts the
@@ -11,6 +13,7 @@
  * request in flight finish, answers requests arriving on open keep-alive connections with
  * `Connection: close`, and closes the remaining idle connections once none has unread data.
  */
+import { clusterConstraints } from "../common/swift_conf.ts";
 import type { TypedConfig } from "../config/options/option.ts";
 import type { RUNTIME_OPTIONS } from "../config/options/runtime.ts";
 import type { Handler } from "../middleware/compose.ts";
@@ -19,6 +22,7 @@ import { withBodyTimeout } from "./body_timeout.ts";
 import { newRequestContext, type RequestContext } from "./context.ts";
 import { HttpError } from "./http_error.ts";
 import { IdleReaper } from "./idle_reaper.ts";
+import { withKeepAliveEcho } from "./keep_alive.ts";
 import { checkRequestLimits } from "./limits.ts";
 import { type Permit, Semaphore } from "./semaphore.ts";
 import { setKeepalive, shutdownSocket } from "./socket_options.ts";
@@ -40,6 +44,8 @@ export interface ServeSettings {
   readonly keyFile?: string;
   /** Share the port with sibling workers (SO_REUSEPORT). */
   readonly reusePort: boolean;
+  /** swift.conf's MAX_HEADER_COUNT, which sets how many header lines a request may have. */
+  readonly maxHeaderCount: number;
 }
 
 /** A bound, serving listener. */
@@ -81,7 +87,7 @@ export async function startServer(
   let active = 0;
   let draining = false;
   const serveRequest = async (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => {
-    const refused = checkRequestLimits(req);
+    const refused = checkRequestLimits(req, settings.maxHeaderCount);
     if (refused) return refused;
     active++;
     const key = reaper.begin(info.remoteAddr);
@@ -107,7 +113,7 @@ export async function startServer(
     } catch (err) {
       response = lastResort(err, req, ctx);
     }
-    return draining ? withConnectionClose(response) : response;
+    return draining ? withConnectionClose(response) : withKeepAliveEcho(req, response);
   };
 
   // Another server of this process may listen on the same port (a reload in progress): its
@@ -277,7 +283,10 @@ function lastResort(err: unknown, req: Request, ctx: RequestContext): Response {
   });
 }
 
-/** ServeSettings from a server's runtime options. */
+/**
+ * ServeSettings from a server's runtime options; swift.conf in swift_dir gives the header count
+ * limit (Swift's defaults without one).
+ */
 export function serveSettingsFrom(
   settings: TypedConfig<typeof RUNTIME_OPTIONS>,
   reusePort: boolean,
@@ -293,5 +302,6 @@ export function serveSettingsFrom(
     certFile: settings.cert_file,
     keyFile: settings.key_file,
     reusePort,
+    maxHeaderCount: clusterConstraints(settings.swift_dir).constraints.maxHeaderCount,
   };
 }
