@@ -9,7 +9,8 @@
  * keep their JS identity; strings have none, so the writer follows what CPython's data paths
  * yield: the empty str/bytes and one-byte bytes are shared singletons (CPython caches them, and
  * str.encode() returns them), one-char strs are shared only on request (see
- * `shareOneCharStrs`), and every other str/bytes occurrence is a distinct object.
+ * `shareOneCharStrs`), and every other str/bytes occurrence is a distinct object unless
+ * `shareEqualStrs` asks for swiftd's `.pending` form.
  *
  * @module
  */
@@ -35,6 +36,13 @@ export interface DumpPickleOptions {
    * (e.g. two "0" values from str()) need false, the default.
    */
   shareOneCharStrs?: boolean;
+  /**
+   * Treat all equal strs as one object, as if the writer had interned them (implies
+   * `shareOneCharStrs`). swiftd's `.pending` records have always been written so: where a
+   * record repeats a str of two or more chars Swift writes it again and swiftd fetches it from
+   * the memo; Python reads both as the same tuple.
+   */
+  shareEqualStrs?: boolean;
 }
 
 /** Thrown when a value has no pickle form (e.g. `undefined` or a plain object). */
@@ -48,7 +56,7 @@ export class PicklingError extends Error {
 
 /** Serializes `value` byte-for-byte like CPython's `pickle.dumps(value, protocol)`. */
 export function dumpPickle(value: PickleValue, options: DumpPickleOptions): Uint8Array {
-  return new Pickler(options.protocol, options.shareOneCharStrs ?? false).dump(value);
+  return new Pickler(options).dump(value);
 }
 
 const FRAME_HEADER_SIZE = 9;
@@ -64,14 +72,16 @@ function isSingletonStr(s: string): boolean {
 class Pickler {
   #proto: PickleProtocol;
   #shareOneCharStrs: boolean;
+  #shareEqualStrs: boolean;
   #buf = new Uint8Array(256);
   #len = 0;
   #framing = false;
   #frameStart = -1;
   #memo = new Map<unknown, number>();
 
-  constructor(protocol: PickleProtocol, shareOneCharStrs: boolean) {
-    this.#shareOneCharStrs = shareOneCharStrs;
+  constructor({ protocol, shareOneCharStrs, shareEqualStrs }: DumpPickleOptions) {
+    this.#shareOneCharStrs = shareOneCharStrs ?? false;
+    this.#shareEqualStrs = shareEqualStrs ?? false;
     if (![0, 1, 2, 3, 4, 5].includes(protocol)) {
       throw new PicklingError(`Cannot pickle with protocol ${protocol}: supported are 0 to 5`);
     }
@@ -169,7 +179,8 @@ class Pickler {
   /** The memo key CPython's identity-keyed memo would use for this value. */
   #memoKey(value: PickleValue): unknown {
     if (typeof value === "string") {
-      const shared = value.length === 0 || (this.#shareOneCharStrs && isSingletonStr(value));
+      const shared = this.#shareEqualStrs || value.length === 0 ||
+        (this.#shareOneCharStrs && isSingletonStr(value));
       return shared ? `s${value}` : undefined;
     }
     if (value instanceof Uint8Array && value.length <= 1) return `b${decodeLatin1(value)}`;
