@@ -10,32 +10,9 @@
  * Only IP literals are handled here; a host name needs a resolver, which is asynchronous.
  */
 import { isIPv4, isIPv6 } from "node:net";
+import { AddressFamily, DatagramSocket, Errno } from "../common/datagram_socket.ts";
 
-const SYMBOLS = {
-  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  sendto: { parameters: ["i32", "buffer", "usize", "i32", "buffer", "u32"], result: "isize" },
-  close: { parameters: ["i32"], result: "i32" },
-  __errno_location: { parameters: [], result: "pointer" },
-} as const;
-
-const AF_INET = 2;
-const AF_INET6 = 10;
-const SOCK_DGRAM = 2;
-const SOCK_CLOEXEC = 0o2000000;
-const MSG_DONTWAIT = 0x40;
-const MSG_NOSIGNAL = 0x4000;
-
-let libc: Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] | undefined;
-
-function symbols(): Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] {
-  libc ??= Deno.dlopen("libc.so.6", SYMBOLS).symbols;
-  return libc;
-}
-
-function errno(): number {
-  const pointer = symbols().__errno_location();
-  return pointer ? new Deno.UnsafePointerView(pointer).getInt32() : 0;
-}
+const { AF_INET, AF_INET6 } = AddressFamily;
 
 /** The 16 bytes of an IPv6 literal (no zone id), or undefined when it is not one. */
 export function ipv6Bytes(text: string): Uint8Array | undefined {
@@ -93,14 +70,14 @@ function socketAddress(ip: string, port: number): Uint8Array<ArrayBuffer> | unde
 
 /** An unbound UDP socket aimed at one IP address and port. */
 export class UdpSender {
-  readonly #address: Uint8Array<ArrayBuffer>;
-  #fd: number;
+  readonly #socket: DatagramSocket;
 
   private constructor(address: Uint8Array<ArrayBuffer>) {
-    this.#address = address;
     const family = address.length === 16 ? AF_INET : AF_INET6;
-    this.#fd = symbols().socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (this.#fd < 0) throw new Error(`Cannot create a UDP socket: errno ${errno()}`);
+    this.#socket = new DatagramSocket(family, address, {
+      what: "a UDP socket",
+      closedErrno: Errno.EBADF,
+    });
   }
 
   /** A sender to `ip`:`port`, or undefined when `ip` is not an IP literal (a host name). */
@@ -111,24 +88,14 @@ export class UdpSender {
 
   /** Sends one datagram now; returns 0, or the errno of a failed send (the datagram is lost). */
   send(data: Uint8Array<ArrayBuffer>): number {
-    if (this.#fd < 0) return EBADF;
-    const sent = symbols().sendto(
-      this.#fd,
-      data,
-      BigInt(data.length),
-      MSG_DONTWAIT | MSG_NOSIGNAL,
-      this.#address,
-      this.#address.length,
-    );
-    return sent < 0 ? errno() : 0;
+    return this.#socket.send(data);
   }
 
   /** Closes the socket; later sends fail with EBADF. */
   close(): void {
-    if (this.#fd >= 0) symbols().close(this.#fd);
-    this.#fd = -1;
+    this.#socket.close();
   }
 }
 
 /** errno of a send on a closed sender. */
-export const EBADF = 9;
+export const EBADF: number = Errno.EBADF;
