@@ -19,7 +19,7 @@ import {
 import { DatabaseBroker, type DatabaseBrokerOptions } from "../db/broker.ts";
 import { storageDirectory } from "../db/db_path.ts";
 import { delimitedListing, type ListingQuery, type NameBounds } from "../db/listing.ts";
-import type { PickleValue } from "../db/pickle.ts";
+import type { PickleValue } from "../common/pickle.ts";
 import type { SqlConnection, SqlParam } from "../db/sql.ts";
 import { zeroLike } from "../db/zero_like.ts";
 

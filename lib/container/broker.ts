@@ -43,7 +43,7 @@ import type {
 } from "../db/container_types.ts";
 import { getDbFiles, makeDbFilePath, parseDbFilename, storageDirectory } from "../db/db_path.ts";
 import { listObjectRows, type ObjectEntryShape } from "../db/container_listing.ts";
-import type { PickleValue } from "../db/pickle.ts";
+import type { PickleValue } from "../common/pickle.ts";
 import type { SqlConnection, SqlRow } from "../db/sql.ts";
 import { zeroLike } from "../db/zero_like.ts";
 import { mergeObjectItems } from "../db/container_merge_items.ts";

@@ -15,7 +15,7 @@ import {
   PENDING_CAP,
   pendingFileSize,
 } from "./pending_file.ts";
-import type { PickleValue } from "./pickle.ts";
+import type { PickleValue } from "../common/pickle.ts";
 import { quarantineDbDir, quarantineReason } from "./quarantine.ts";
 import type { SqlConnection } from "./sql.ts";
 

@@ -6,7 +6,7 @@
 import { Timestamp } from "../common/timestamp.ts";
 import { isSqliteError } from "./broker_core.ts";
 import type { ContainerInfo, ObjectRecord } from "./container_types.ts";
-import type { PickleValue } from "./pickle.ts";
+import type { PickleValue } from "../common/pickle.ts";
 import type { SqlConnection } from "./sql.ts";
 import { zeroLike } from "./zero_like.ts";
 

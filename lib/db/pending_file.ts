@@ -6,14 +6,13 @@
  */
 import { Buffer } from "node:buffer";
 import { dumpPickle, loadPickle, type PickleValue, PyTuple } from "../common/pickle.ts";
-import { decodePickle, encodePickle, type PickleValue as DbPickleValue } from "./pickle.ts";
 
 /** Swift's PENDING_CAP: past this many bytes the next put merges instead of appending. */
 export const PENDING_CAP = 131072;
 
 /** Appends one record tuple to the pending file, creating it if needed. */
-export function appendPendingEntry(path: string, entry: DbPickleValue[]): void {
-  const encoded = Buffer.from(encodePickle(entry)).toString("base64");
+export function appendPendingEntry(path: string, entry: readonly PickleValue[]): void {
+  const encoded = Buffer.from(encodePendingRecord(entry)).toString("base64");
   using file = Deno.openSync(path, { append: true, create: true });
   const bytes = new TextEncoder().encode(`:${encoded}`);
   let written = 0;
@@ -62,7 +61,7 @@ export function pendingFileSize(path: string): number {
 
 /** One decoded entry, or the raw text and error of one that could not be decoded. */
 export type PendingEntry =
-  | { ok: true; value: DbPickleValue }
+  | { ok: true; value: PickleValue }
   | { ok: false; raw: string; error: Error };
 
 /** Decodes every entry of the pending file's contents (Swift logs and skips bad ones). */
@@ -72,7 +71,7 @@ export function decodePendingEntries(contents: Uint8Array): PendingEntry[] {
   for (const raw of text.split(":")) {
     if (!raw) continue;
     try {
-      entries.push({ ok: true, value: decodePickle(decodeBase64(raw)) });
+      entries.push({ ok: true, value: decodePendingRecord(decodeBase64(raw)) });
     } catch (err) {
       entries.push({ ok: false, raw, error: err as Error });
     }

@@ -9,6 +9,7 @@ import { dumpPickle, PyFloat, PyHeaderKeyDict } from "../../lib/common/pickle.ts
 import type { PickleValue } from "../../lib/common/pickle.ts";
 import { encodeMetadataPickle } from "../../lib/object/metadata.ts";
 import { encodeUtf8 } from "../../lib/common/python_codecs.ts";
+import { runPython as python } from "../db/_python.ts";
 
 function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
@@ -16,22 +17,6 @@ function hex(bytes: Uint8Array): string {
 
 function unhex(text: string): Uint8Array {
   return new Uint8Array(text.match(/../g)?.map((h) => parseInt(h, 16)) ?? []);
-}
-
-/** Runs `program` with JSON on stdin and returns its JSON answer. */
-async function python(program: string, input: unknown): Promise<unknown> {
-  const child = new Deno.Command("/usr/bin/python3", {
-    args: ["-c", program],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify(input)));
-  await writer.close();
-  const { code, stdout, stderr } = await child.output();
-  if (code !== 0) throw new Error(`python failed (${code}): ${new TextDecoder().decode(stderr)}`);
-  return JSON.parse(new TextDecoder().decode(stdout));
 }
 
 /** A record field for Python: strs as UTF-8 hex (lone surrogates survive), ints as text. */
@@ -282,15 +267,4 @@ print(json.dumps(pickle.dumps({'abc': 'd41d8cd98f00b204e9800998ecf8427e', '0ff':
     hex(dumpPickle(update, { protocol: 0 })),
     "286470300a566f700a70310a565055540a70320a73566163636f756e740a70330a56610a70340a7356636f6e7461696e65720a70350a56630a70360a73566f626a0a70370a566fe90a70380a7356686561646572730a70390a63636f70795f7265670a5f7265636f6e7374727563746f720a7031300a286373776966742e636f6d6d6f6e2e6865616465725f6b65795f646963740a4865616465724b6579446963740a7031310a635f5f6275696c74696e5f5f0a646963740a7031320a28647031330a56782d73697a650a7031340a56300a7031350a7356782d636f6e74656e742d747970650a7031360a56746578742f706c61696e0a7031370a7356782d74696d657374616d700a7031380a56303030303030313233342e35363738390a7031390a7356782d657461670a7032300a5664343164386364393866303062323034653938303039393865636638343237650a7032310a7356782d7472616e732d69640a7032320a5674780a7032330a7356726566657265720a7032340a5650555420687474703a2f2f6c6f63616c686f73742f736461312f702f612f632f6f0a7032350a7356782d6261636b656e642d73746f726167652d706f6c6963792d696e6465780a7032360a56300a7032370a73747032380a527032390a732e",
   );
-});
-
-// Removed with lib/db/pickle.ts: the recorded hex above stands for it from then on.
-import { decodePickle, encodePickle } from "../../lib/db/pickle.ts";
-Deno.test("the merged writer and reader agree with lib/db/pickle.ts on every record", () => {
-  for (const c of PENDING) {
-    const old = encodePickle(c.record as Parameters<typeof encodePickle>[0]);
-    assertEquals(hex(old), c.before, c.what);
-    assertEquals(hex(encodePendingRecord(c.record)), hex(old), c.what);
-    assertEquals(decodePendingRecord(old), decodePickle(old), c.what);
-  }
 });
