@@ -10,19 +10,15 @@ import { userInfo } from "node:os";
 import { benchmarksDoc } from "./lib/benchmarks_doc.ts";
 import { formatMarkdown } from "../tests/_helpers/format_markdown.ts";
 import { installSignalHandlers, stopAll } from "./lib/cleanup.ts";
-import {
-  DEFAULT_SWIFTD,
-  type Implementation,
-  swift,
-  swiftd,
-  writeSwiftDir,
-} from "./lib/implementations.ts";
+import { measureDisk } from "./lib/dd.ts";
+import { DEFAULT_SWIFTD, type Implementation, swift, swiftd } from "./lib/implementations.ts";
+import { memcachedAvailable } from "./lib/memcached.ts";
 import { describeMachine, loadAverage } from "./lib/machine.ts";
 import { markdownTable, type Results, rowsOf } from "./lib/report.ts";
 import type { RunContext } from "./lib/run_context.ts";
 import { runLoadScenario } from "./lib/run_load.ts";
 import { runStartupScenario } from "./lib/run_startup.ts";
-import { SCENARIOS } from "./lib/scenarios.ts";
+import { type Scenario, SCENARIOS } from "./lib/scenarios.ts";
 import { wrkAvailable } from "./lib/wrk.ts";
 
 const USAGE = `Usage: deno task bench [--quick] [--only NAME[,NAME]] [--swiftd PATH]
@@ -89,9 +85,16 @@ function parseOptions(args: string[]) {
   };
 }
 
-async function checkTools(python: string): Promise<void> {
+async function checkTools(python: string, needMemcached: boolean): Promise<void> {
   if (!(await wrkAvailable())) {
     console.error("wrk is not installed: install it with `apt-get install -y wrk` (Debian).");
+    Deno.exit(1);
+  }
+  if (needMemcached && !(await memcachedAvailable())) {
+    console.error(
+      "memcached is not installed (Swift's tempauth needs it): install it with " +
+        "`apt-get install -y memcached` (Debian), or leave out the proxy-* scenarios.",
+    );
     Deno.exit(1);
   }
   const probe = await new Deno.Command(python, {
@@ -102,18 +105,30 @@ async function checkTools(python: string): Promise<void> {
   if (!probe?.success) {
     console.error(
       `${python} cannot import swift: install Debian's Swift with ` +
-        "`apt-get install -y swift swift-object`, or pass --python.",
+        "`apt-get install -y swift swift-object swift-proxy swift-account swift-container`, " +
+        "or pass --python.",
     );
     Deno.exit(1);
   }
 }
 
-/** Every load scenario `ctx.rounds` times (rounds outermost, so drift hits all alike), then startups. */
-async function runAll(ctx: RunContext, names?: string[]): Promise<Results> {
-  const chosen = SCENARIOS.filter((s) => !names || names.includes(s.name));
-  const results = { loads: [], rss: [], startups: [] } as {
-    [K in keyof Results]: Results[K][number][];
-  };
+/**
+ * dd's baseline when a scenario compares with it, then every load scenario `ctx.rounds` times
+ * (rounds outermost, so drift hits all alike), then startups.
+ */
+async function runAll(ctx: RunContext, chosen: readonly Scenario[]): Promise<Results> {
+  const results = { loads: [], rss: [], startups: [] } as
+    & {
+      -readonly [K in Exclude<keyof Results, "disk">]: Results[K][number][];
+    }
+    & { disk?: Results["disk"] };
+  if (chosen.some((s) => s.kind === "load" && s.dd)) {
+    results.disk = await measureDisk(ctx.root);
+    ctx.log(
+      `dd on the bench's disk: writes ${results.disk.writeMiBs.toFixed(0)} MiB/s, ` +
+        `reads ${results.disk.readMiBs.toFixed(0)} MiB/s`,
+    );
+  }
   for (let round = 1; round <= ctx.rounds; round++) {
     for (const scenario of chosen) {
       if (scenario.kind !== "load") continue;
@@ -145,22 +160,19 @@ function warnIfBusy(load: string): void {
 
 async function main(): Promise<number> {
   const options = parseOptions(Deno.args);
-  await checkTools(options.python);
+  const chosen = SCENARIOS.filter((s) => !options.only || options.only.includes(s.name));
+  await checkTools(options.python, chosen.some((s) => s.kind === "load" && s.memcached));
   const loadBefore = loadAverage();
   warnIfBusy(loadBefore);
   const root = Deno.makeTempDirSync({ prefix: "swiftd-bench-" });
   const removeRoot = () => Deno.removeSync(root, { recursive: true });
   installSignalHandlers(removeRoot);
-  const swiftDir = `${root}/swift`;
-  writeSwiftDir(swiftDir);
-  const implementations: Implementation[] = [
-    swift(options.python, swiftDir),
-    swiftd(options.swiftd),
-  ];
+  const implementations: Implementation[] = [swift(options.python), swiftd(options.swiftd)];
   const ctx: RunContext = {
     implementations,
     root,
     user: userInfo().username,
+    python: options.python,
     wrkThreads: 2,
     warmupSeconds: options.quick ? 1 : 2,
     seconds: options.seconds,
@@ -170,8 +182,8 @@ async function main(): Promise<number> {
     log: (line) => console.error(line),
   };
   try {
-    const results = await runAll(ctx, options.only);
-    const rows = rowsOf(results);
+    const results = await runAll(ctx, chosen);
+    const rows = rowsOf(results, chosen);
     console.log(`\n${markdownTable(rows)}\n`);
     if (options.out) {
       const machine = await describeMachine({ ...options, loadBefore });
@@ -180,7 +192,8 @@ async function main(): Promise<number> {
         benchmarksDoc({
           rows,
           machine,
-          scenarios: SCENARIOS.filter((s) => !options.only || options.only.includes(s.name)),
+          scenarios: chosen,
+          disk: results.disk,
           implementations,
           command: Deno.args.join(" "),
           wrk: {

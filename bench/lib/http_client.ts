@@ -13,9 +13,10 @@ export interface RequestSpec {
   readonly body?: Uint8Array;
 }
 
-/** The status and body size of an answer. */
+/** The status, headers (names in lower case) and body size of an answer. */
 export interface Answer {
   readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
   readonly bytes: number;
 }
 
@@ -45,16 +46,28 @@ export async function request(
 ): Promise<Answer> {
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
   // A server that accepts and then hangs must not hang the bench.
-  const timer = setTimeout(() => conn.close(), options.timeoutMs ?? 10_000);
+  const timer = setTimeout(() => conn.close(), options.timeoutMs ?? 60_000);
   try {
     const bytes = encodeRequest(spec, port);
     for (let sent = 0; sent < bytes.length;) sent += await conn.write(bytes.subarray(sent));
-    const chunks: Uint8Array[] = [];
-    const buffer = new Uint8Array(64 * 1024);
-    for (let n; (n = await conn.read(buffer)) !== null;) chunks.push(buffer.slice(0, n));
-    const all = new Uint8Array(chunks.reduce((sum, c) => sum + c.length, 0));
-    chunks.reduce((offset, c) => (all.set(c, offset), offset + c.length), 0);
-    return parseAnswer(all);
+    // The head is kept; the body (up to 64 MiB) is only counted.
+    let head = "";
+    let bodyBytes = 0;
+    const decoder = new TextDecoder("latin1");
+    const buffer = new Uint8Array(256 * 1024);
+    for (let n; (n = await conn.read(buffer)) !== null;) {
+      if (head.includes("\r\n\r\n")) {
+        bodyBytes += n;
+        continue;
+      }
+      head += decoder.decode(buffer.subarray(0, n));
+      const end = head.indexOf("\r\n\r\n");
+      if (end >= 0) {
+        bodyBytes = head.length - end - 4;
+        head = head.slice(0, end + 4);
+      }
+    }
+    return parseAnswer(head, bodyBytes);
   } finally {
     clearTimeout(timer);
     try {
@@ -65,10 +78,15 @@ export async function request(
   }
 }
 
-function parseAnswer(all: Uint8Array): Answer {
-  const text = new TextDecoder("latin1").decode(all);
-  const match = /^HTTP\/1\.[01] (\d{3})/.exec(text);
-  if (!match) throw new Error(`Not an HTTP answer: "${text.slice(0, 80)}"`);
-  const headEnd = text.indexOf("\r\n\r\n");
-  return { status: Number(match[1]), bytes: headEnd < 0 ? 0 : all.length - headEnd - 4 };
+function parseAnswer(head: string, bytes: number): Answer {
+  const match = /^HTTP\/1\.[01] (\d{3})/.exec(head);
+  if (!match) throw new Error(`Not an HTTP answer: "${head.slice(0, 80)}"`);
+  const headers: Record<string, string> = {};
+  for (const line of head.split("\r\n").slice(1)) {
+    const colon = line.indexOf(":");
+    if (colon > 0) {
+      headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    }
+  }
+  return { status: Number(match[1]), headers, bytes };
 }

@@ -9,8 +9,8 @@ import type { ServerName } from "./scenarios.ts";
 /** An implementation: its name in reports and the command that runs one server. */
 export interface Implementation {
   readonly name: string;
-  /** argv that runs `server` on `conf`. */
-  command(server: ServerName, conf: string): string[];
+  /** argv that runs `server` on `conf`, whose swift_dir is `swiftDir`. */
+  command(server: ServerName, conf: string, swiftDir: string): string[];
 }
 
 /** main.ts of the checkout this bench belongs to. */
@@ -39,21 +39,43 @@ export function swiftd(path: string): Implementation {
 }
 
 /**
- * Real Swift under `python`. Swift always reads swift.conf from its swift_dir (/etc/swift by
- * default); the launcher points it at `swiftDir`, where writeSwiftDir() put a private one.
+ * Real Swift under `python`. Swift reads swift.conf from /etc/swift unless told otherwise
+ * before its modules load; the launcher points it at the run's swift_dir (writeSwiftDir()).
  */
-export function swift(python: string, swiftDir: string): Implementation {
+export function swift(python: string): Implementation {
   return {
     name: "Swift",
-    command: (server, conf) => [python, LAUNCHER, swiftDir, conf, server],
+    command: (server, conf, swiftDir) => [python, LAUNCHER, swiftDir, conf, server],
   };
 }
 
-/** Writes the swift.conf Swift needs (hash prefix and suffix) into `dir`. */
+/** Writes the swift.conf both need (hash prefix and suffix, one policy) into `dir`. */
 export function writeSwiftDir(dir: string): void {
   Deno.mkdirSync(dir, { recursive: true });
   Deno.writeTextFileSync(
     join(dir, "swift.conf"),
-    "[swift-hash]\nswift_hash_path_prefix = bench\nswift_hash_path_suffix = bench\n",
+    "[swift-hash]\nswift_hash_path_prefix = bench\nswift_hash_path_suffix = bench\n\n" +
+      "[storage-policy:0]\nname = Policy-0\ndefault = yes\n",
   );
+}
+
+const RINGS = fromFileUrl(new URL("../swift_rings.py", import.meta.url));
+
+/**
+ * Builds account, container and object rings in `dir` with Swift's RingBuilder: one device
+ * (127.0.0.1:port/sda1), one replica, part power 8, as SAIO's remakerings does with more.
+ */
+export async function writeRings(
+  python: string,
+  dir: string,
+  ports: Readonly<Record<string, number>>,
+): Promise<void> {
+  const out = await new Deno.Command(python, {
+    args: [RINGS, dir, ...Object.entries(ports).map(([ring, port]) => `${ring}:${port}`)],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    throw new Error(`Building rings failed: ${new TextDecoder().decode(out.stderr)}`);
+  }
 }

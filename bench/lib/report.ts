@@ -3,8 +3,10 @@
  * swiftd/Swift and, where the project set one, the target and whether it was met. A metric
  * measured in several rounds shows the median of the rounds.
  */
+import type { DiskBaseline } from "./dd.ts";
 import type { LoadResult, RssResult } from "./run_load.ts";
 import type { StartupResult } from "./run_startup.ts";
+import type { LoadScenario, Scenario } from "./scenarios.ts";
 import { mean, median } from "./stats.ts";
 import { failures } from "./wrk.ts";
 
@@ -13,6 +15,8 @@ export interface Results {
   readonly loads: readonly LoadResult[];
   readonly rss: readonly RssResult[];
   readonly startups: readonly StartupResult[];
+  /** dd on the same disk, when a scenario compares with it. */
+  readonly disk?: DiskBaseline;
 }
 
 /** One line of the report. */
@@ -35,6 +39,8 @@ export const TARGETS = {
   requestsRatio: 10,
   startupMs: 300,
   rssRatio: 1,
+  /** Large objects: swiftd's throughput as a share of dd's on the same disk. */
+  ddShare: 0.8,
 } as const;
 
 /** The names Implementation.name gives the two sides. */
@@ -85,21 +91,27 @@ function failureNote(items: readonly LoadResult[]): string | undefined {
   return notes.length ? notes.join("; ") : undefined;
 }
 
-function loadRows(loads: readonly LoadResult[]): Row[] {
+function loadRows(
+  loads: readonly LoadResult[],
+  scenarioOf: (name: string) => LoadScenario | undefined,
+  disk?: DiskBaseline,
+): Row[] {
   return groups(loads).flatMap(({ where, swiftd, swift }) => {
+    const scenario = scenarioOf(where.scenario);
+    const wanted = scenario?.requestsRatio ?? TARGETS.requestsRatio;
     const rps = {
       swiftd: medianOf(swiftd, (l) => l.wrk.requestsPerSecond),
       swift: medianOf(swift, (l) => l.wrk.requestsPerSecond),
     };
     const r = ratio(rps);
-    return [
+    const rows: Row[] = [
       {
         ...where,
         metric: "requests/s",
         ...rps,
         digits: 0,
-        target: `≥ ${TARGETS.requestsRatio}x`,
-        met: r === undefined ? undefined : r >= TARGETS.requestsRatio,
+        target: scenario?.throughputBytes ? undefined : `≥ ${wanted}x`,
+        met: r === undefined || scenario?.throughputBytes ? undefined : r >= wanted,
         note: failureNote([...swiftd, ...swift]),
       },
       {
@@ -110,11 +122,38 @@ function loadRows(loads: readonly LoadResult[]): Row[] {
         digits: 2,
       },
     ];
+    const bytes = scenario?.throughputBytes;
+    if (bytes) {
+      const mibs = {
+        swiftd: rps.swiftd === undefined ? undefined : rps.swiftd * bytes / 2 ** 20,
+        swift: rps.swift === undefined ? undefined : rps.swift * bytes / 2 ** 20,
+      };
+      const dd = scenario.dd && disk
+        ? (scenario.dd === "write" ? disk.writeMiBs : disk.readMiBs)
+        : undefined;
+      rows.push({
+        ...where,
+        metric: dd === undefined
+          ? "throughput (MiB/s)"
+          : `throughput (MiB/s); dd ${scenario.dd}s ${dd.toFixed(0)} MiB/s on the same disk`,
+        ...mibs,
+        digits: 0,
+        target: dd === undefined ? undefined : `swiftd ≥ ${TARGETS.ddShare * 100}% of dd`,
+        met: dd === undefined || mibs.swiftd === undefined
+          ? undefined
+          : mibs.swiftd >= TARGETS.ddShare * dd,
+        note: dd === undefined || mibs.swiftd === undefined
+          ? undefined
+          : `swiftd at ${(100 * mibs.swiftd / dd).toFixed(0)}% of dd`,
+      });
+    }
+    return rows;
   });
 }
 
 function rssRows(rss: readonly RssResult[]): Row[] {
   return groups(rss).flatMap(({ where, swiftd, swift }) => {
+    const cluster = (swiftd[0]?.servers ?? swift[0]?.servers ?? 1) > 1;
     const perWorker = {
       swiftd: medianOf(swiftd, (r) => mean(r.workerKiB) / 1024),
       swift: medianOf(swift, (r) => mean(r.workerKiB) / 1024),
@@ -123,7 +162,7 @@ function rssRows(rss: readonly RssResult[]): Row[] {
     return [
       {
         ...where,
-        metric: "RSS per worker after load (MiB)",
+        metric: `RSS per ${cluster ? "proxy " : ""}worker after load (MiB)`,
         ...perWorker,
         digits: 1,
         target: "≤ Swift",
@@ -131,11 +170,25 @@ function rssRows(rss: readonly RssResult[]): Row[] {
       },
       {
         ...where,
-        metric: "RSS of the parent after load (MiB)",
+        metric: `RSS of the ${cluster ? "proxy's " : ""}parent after load (MiB)`,
         swiftd: medianOf(swiftd, (r) => r.parentKiB / 1024),
         swift: medianOf(swift, (r) => r.parentKiB / 1024),
         digits: 1,
       },
+      ...(swiftd[0]?.servers ?? 1) > 1
+        ? [{
+          ...where,
+          metric: `RSS of all ${swiftd[0].servers} servers' processes after load (MiB)`,
+          swiftd: medianOf(swiftd, (r) => r.totalKiB / 1024),
+          swift: medianOf(swift, (r) => r.totalKiB / 1024),
+          digits: 1,
+          target: "≤ Swift",
+          met: undefined as boolean | undefined,
+        }].map((row) => {
+          const r = ratio(row);
+          return { ...row, met: r === undefined ? undefined : r <= TARGETS.rssRatio };
+        })
+        : [],
     ];
   });
 }
@@ -157,9 +210,11 @@ function startupRows(startups: readonly StartupResult[]): Row[] {
 }
 
 /** The rows of a run: loads, then startup, then memory. */
-export function rowsOf(results: Results): Row[] {
+export function rowsOf(results: Results, scenarios: readonly Scenario[]): Row[] {
+  const scenarioOf = (name: string) =>
+    scenarios.find((s): s is LoadScenario => s.kind === "load" && s.name === name);
   return [
-    ...loadRows(results.loads),
+    ...loadRows(results.loads, scenarioOf, results.disk),
     ...startupRows(results.startups),
     ...rssRows(results.rss),
   ];

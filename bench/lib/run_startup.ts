@@ -7,7 +7,7 @@
 import { wasInterrupted } from "./cleanup.ts";
 import { request } from "./http_client.ts";
 import type { Implementation } from "./implementations.ts";
-import { type RunContext, sleep, startServer } from "./run_context.ts";
+import { type RunContext, sleep, startDeployment } from "./run_context.ts";
 import type { StartupScenario } from "./scenarios.ts";
 import { median } from "./stats.ts";
 
@@ -27,7 +27,8 @@ async function timeOneStart(
   scenario: StartupScenario,
   options: { impl: Implementation; workers: number },
 ): Promise<number> {
-  const { server } = startServer(ctx, scenario, options);
+  const deployment = await startDeployment(ctx, scenario, options);
+  const server = deployment.entry;
   try {
     for (;;) {
       try {
@@ -43,7 +44,7 @@ async function timeOneStart(
       await sleep(POLL_MS);
     }
   } finally {
-    await server.stop();
+    await deployment.stop();
   }
 }
 

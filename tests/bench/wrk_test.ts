@@ -1,5 +1,5 @@
-import { assertEquals, assertThrows } from "@std/assert";
-import { failures, parseWrk, wrkArgs } from "../../bench/lib/wrk.ts";
+import { assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
+import { failures, parseWrk, putScript, wrkArgs } from "../../bench/lib/wrk.ts";
 
 const CLEAN = `Running 3s test @ http://127.0.0.1:18611/sda1/0/a/c/o
   2 threads and 50 connections
@@ -52,8 +52,8 @@ Deno.test("parseWrk() rejects a report without the latency distribution", () => 
 Deno.test("wrkArgs() passes headers and the script, and always asks for --latency", () => {
   const args = wrkArgs(
     8080,
-    { path: "/x", expect: 200, headers: { "X-A": "1" } },
-    { threads: 2, connections: 50, seconds: 10, timeoutSeconds: 5 },
+    { path: "/x", expect: 200 },
+    { threads: 2, connections: 50, seconds: 10, timeoutSeconds: 5, headers: { "X-A": "1" } },
     "/tmp/m.lua",
   );
   assertEquals(args, [
@@ -69,4 +69,21 @@ Deno.test("wrkArgs() passes headers and the script, and always asks for --latenc
     "/tmp/m.lua",
     "http://127.0.0.1:8080/x",
   ]);
+});
+
+Deno.test("putScript() gives each PUT a name per thread, cycling over `names` when set", () => {
+  const cycling = putScript("/sda1/0/a/c/big", { bytes: 16, names: 4, timestamp: true }, {
+    "X-Auth-Token": "t",
+  });
+  assertStringIncludes(cycling, "n = counter % 4");
+  assertStringIncludes(cycling, 'string.rep("x", 16)');
+  assertStringIncludes(cycling, '["Content-Length"] = "16"');
+  assertStringIncludes(cycling, '["X-Auth-Token"] = "t"');
+  assertStringIncludes(cycling, 'headers["X-Timestamp"]');
+  assertStringIncludes(cycling, '"/sda1/0/a/c/big" .. "-" .. "fixed" .. "-" .. id .. "-" .. n');
+
+  const fresh = putScript("/v1/AUTH_test/bench/new", { bytes: 4096, timestamp: false }, {});
+  assertEquals(fresh.includes("counter %"), false);
+  assertEquals(fresh.includes("X-Timestamp"), false);
+  assertStringIncludes(fresh, '"/v1/AUTH_test/bench/new" .. "-" .. run .. "-" .. id .. "-" .. n');
 });
