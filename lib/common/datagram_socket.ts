@@ -8,11 +8,12 @@
  * Callers build the address: unix_datagram.ts (sockaddr_un), log/udp_sender.ts (sockaddr_in/6).
  */
 
+import { lastErrno, openLibc } from "./libc.ts";
+
 const SYMBOLS = {
   socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
   sendto: { parameters: ["i32", "buffer", "usize", "i32", "buffer", "u32"], result: "isize" },
   close: { parameters: ["i32"], result: "i32" },
-  __errno_location: { parameters: [], result: "pointer" },
 } as const;
 
 /** Linux address families, the sa_family of the socket address. */
@@ -26,17 +27,7 @@ const SOCK_CLOEXEC = 0o2000000;
 const MSG_DONTWAIT = 0x40;
 const MSG_NOSIGNAL = 0x4000;
 
-let libc: Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] | undefined;
-
-function symbols(): Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] {
-  libc ??= Deno.dlopen("libc.so.6", SYMBOLS).symbols;
-  return libc;
-}
-
-function errno(): number {
-  const pointer = symbols().__errno_location();
-  return pointer ? new Deno.UnsafePointerView(pointer).getInt32() : 0;
-}
+const symbols = openLibc(SYMBOLS);
 
 /** How a socket names itself in errors and what a send after close() returns. */
 export interface DatagramSocketOptions {
@@ -61,7 +52,7 @@ export class DatagramSocket {
     this.#address = address;
     this.#closedErrno = options.closedErrno;
     this.#fd = symbols().socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (this.#fd < 0) throw new Error(`Cannot create ${options.what}: errno ${errno()}`);
+    if (this.#fd < 0) throw new Error(`Cannot create ${options.what}: errno ${lastErrno()}`);
   }
 
   /** Sends one datagram now; returns 0, or the errno of a failed send (the datagram is lost). */
@@ -75,7 +66,7 @@ export class DatagramSocket {
       this.#address,
       this.#address.length,
     );
-    return sent < 0 ? errno() : 0;
+    return sent < 0 ? lastErrno() : 0;
   }
 
   /** Closes the socket; later sends return the closed errno. */

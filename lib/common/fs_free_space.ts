@@ -4,34 +4,18 @@
  * container servers answer 507 to writes when it does not.
  */
 import type { FallocateReserve } from "../config/values.ts";
-
-const SYMBOLS = {
-  statvfs: { parameters: ["buffer", "buffer"], result: "i32" },
-} as const;
-
-let library: Deno.DynamicLibrary<typeof SYMBOLS> | undefined;
-
-// struct statvfs on 64-bit Linux (x86_64 and aarch64 glibc): f_bsize, f_frsize, f_blocks,
-// f_bfree, f_bavail... each 8 bytes; the whole struct is 112 bytes.
-const STATVFS_SIZE = 112;
-const F_FRSIZE = 8;
-const F_BLOCKS = 16;
-const F_BAVAIL = 32;
+import { statvfs } from "./statvfs.ts";
 
 /** Free and total bytes of the filesystem holding `path`; throws when statvfs fails. */
 export function fsUsage(path: string): { free: number; size: number } {
-  library ??= Deno.dlopen("libc.so.6", SYMBOLS);
-  const buffer = new Uint8Array(STATVFS_SIZE);
-  const name = new TextEncoder().encode(`${path}\0`);
-  if (library.symbols.statvfs(name, buffer) !== 0) {
-    throw new Error(`Cannot read free space of "${path}": statvfs() failed`);
+  let stat;
+  try {
+    stat = statvfs(path);
+  } catch (err) {
+    throw new Error(`Cannot read free space of "${path}": ${(err as Error).message}`);
   }
-  const view = new DataView(buffer.buffer);
-  const frsize = Number(view.getBigUint64(F_FRSIZE, true));
-  return {
-    free: frsize * Number(view.getBigUint64(F_BAVAIL, true)),
-    size: frsize * Number(view.getBigUint64(F_BLOCKS, true)),
-  };
+  const frsize = Number(stat.frsize);
+  return { free: frsize * Number(stat.bavail), size: frsize * Number(stat.blocks) };
 }
 
 /** fs_has_free_space(path, reserve.value, reserve.isPercent). */

@@ -30,12 +30,20 @@ const SYMBOLS = {
 /** The opened libc symbols, typed from the declaration table above. */
 export type LibcSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 
-let library: Deno.DynamicLibrary<typeof SYMBOLS> | undefined;
-
 /** Returns libc's symbols, opening libc.so.6 on first use. */
-export function libc(): LibcSymbols {
-  library ??= Deno.dlopen("libc.so.6", SYMBOLS);
-  return library.symbols;
+export const libc: () => LibcSymbols = openLibc(SYMBOLS);
+
+/**
+ * A lazily opened libc with the functions one module declares: each module keeps its own table
+ * (so its calls are typed), and libc.so.6 is opened on the first call, not at import. glibc is
+ * loaded once per process whatever the number of handles, so lastErrno() reads the errno of a
+ * call made through any of them.
+ */
+export function openLibc<const S extends Deno.ForeignLibraryInterface>(
+  symbols: S,
+): () => Deno.DynamicLibrary<S>["symbols"] {
+  let opened: Deno.DynamicLibrary<S>["symbols"] | undefined;
+  return () => (opened ??= Deno.dlopen("libc.so.6", symbols).symbols);
 }
 
 /** Reads the calling thread's errno; call it right after the failing libc call. */

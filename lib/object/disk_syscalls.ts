@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { cString, errnoName, lastErrno } from "../common/libc.ts";
+import { cString, errnoName, lastErrno, openLibc } from "../common/libc.ts";
 
 const SYMBOLS = {
   open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
@@ -24,12 +24,7 @@ const SYMBOLS = {
   flock: { parameters: ["i32", "i32"], result: "i32" },
 } as const;
 
-let library: Deno.DynamicLibrary<typeof SYMBOLS> | undefined;
-
-function libc(): Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] {
-  library ??= Deno.dlopen("libc.so.6", SYMBOLS);
-  return library.symbols;
-}
+const libc = openLibc(SYMBOLS);
 
 /** Linux errno values the backend branches on (asm-generic, the same on x86_64 and arm64). */
 export const ERRNO = {

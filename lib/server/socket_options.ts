@@ -3,6 +3,8 @@
  * libc: Deno has no API for TCP keepalive settings, nor to end one accepted connection.
  */
 
+import { openLibc } from "../common/libc.ts";
+
 const SYMBOLS = {
   setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
   shutdown: { parameters: ["i32", "i32"], result: "i32" },
@@ -14,12 +16,7 @@ const IPPROTO_TCP = 6;
 const TCP_KEEPIDLE = 4;
 const SHUT_RDWR = 2;
 
-let libc: Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] | undefined;
-
-function symbols(): Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] {
-  libc ??= Deno.dlopen("libc.so.6", SYMBOLS).symbols;
-  return libc;
-}
+const symbols = openLibc(SYMBOLS);
 
 function setInt(fd: number, level: number, name: number, value: number): boolean {
   const buffer = new Int32Array([value]);

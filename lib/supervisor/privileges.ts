@@ -8,6 +8,8 @@
  * workers; Swift's parent stays root too.
  */
 
+import { lastErrno, openLibc } from "../common/libc.ts";
+
 const SYMBOLS = {
   getpwnam: { parameters: ["buffer"], result: "pointer" },
   initgroups: { parameters: ["buffer", "u32"], result: "i32" },
@@ -16,23 +18,12 @@ const SYMBOLS = {
   getuid: { parameters: [], result: "u32" },
   geteuid: { parameters: [], result: "u32" },
   prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
-  __errno_location: { parameters: [], result: "pointer" },
 } as const;
 
 /** prctl(PR_SET_DUMPABLE): setuid clears it, which makes /proc/self unreadable to ourselves. */
 const PR_SET_DUMPABLE = 4;
 
-let libc: Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] | undefined;
-
-function symbols(): Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] {
-  libc ??= Deno.dlopen("libc.so.6", SYMBOLS).symbols;
-  return libc;
-}
-
-function errno(): number {
-  const pointer = symbols().__errno_location();
-  return pointer ? new Deno.UnsafePointerView(pointer).getInt32() : 0;
-}
+const symbols = openLibc(SYMBOLS);
 
 function cString(text: string): Uint8Array<ArrayBuffer> {
   return new TextEncoder().encode(`${text}\0`);
@@ -106,13 +97,13 @@ export function planPrivileges(user: string, startUid = effectiveUid()): Privile
 export function dropPrivileges(user: UserEntry): void {
   const lib = symbols();
   if (lib.initgroups(cString(user.name), user.gid) !== 0) {
-    throw new PrivilegeError(`Cannot set the groups of user "${user.name}": errno ${errno()}`);
+    throw new PrivilegeError(`Cannot set the groups of user "${user.name}": errno ${lastErrno()}`);
   }
   if (lib.setgid(user.gid) !== 0) {
-    throw new PrivilegeError(`Cannot set gid ${user.gid} ("${user.name}"): errno ${errno()}`);
+    throw new PrivilegeError(`Cannot set gid ${user.gid} ("${user.name}"): errno ${lastErrno()}`);
   }
   if (lib.setuid(user.uid) !== 0) {
-    throw new PrivilegeError(`Cannot set uid ${user.uid} ("${user.name}"): errno ${errno()}`);
+    throw new PrivilegeError(`Cannot set uid ${user.uid} ("${user.name}"): errno ${lastErrno()}`);
   }
   lib.prctl(PR_SET_DUMPABLE, 1n, 0n, 0n, 0n);
   Deno.env.set("HOME", user.home);
