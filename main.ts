@@ -34,19 +34,23 @@ type Runner<K extends Command["kind"]> = (
 
 /** What each command does. */
 const RUNNERS: { [K in Command["kind"]]: Runner<K> } = {
-  default: () => {
+  default: (cmd) => {
     const created = bootstrapAllInOne(Deno.cwd());
     const { data } = allInOneLayout(Deno.cwd());
+    const ip = cmd.bindIp ?? "127.0.0.1";
+    const bracketed = (host: string) => host.includes(":") ? `[${host}]` : host;
+    // Where a client on this machine reaches it: a wildcard address answers on loopback.
+    const local = `http://${ip === "0.0.0.0" || ip === "::" ? "127.0.0.1" : bracketed(ip)}:8080`;
     printError(
-      `swiftd ${VERSION}: all-in-one Swift on http://127.0.0.1:8080 (data in ${data}` +
+      `swiftd ${VERSION}: all-in-one Swift on http://${bracketed(ip)}:8080 (data in ${data}` +
         `${created.length ? ", created now" : ""})\n` +
-        `  auth URL:  http://127.0.0.1:8080/auth/v1.0\n` +
+        `  auth URL:  ${local}/auth/v1.0\n` +
         `  user:      test:tester   key: testing   (also test2:tester2/testing2, ` +
         `test:tester3/testing3, admin:admin/admin)\n` +
-        `  try:       swift -A http://127.0.0.1:8080/auth/v1.0 -U test:tester -K testing stat\n` +
+        `  try:       swift -A ${local}/auth/v1.0 -U test:tester -K testing stat\n` +
         `  Ctrl-C stops it; conf/all-in-one/*.conf are the configs it runs.`,
     );
-    return supervise(...allInOneServices(Deno.cwd(), false));
+    return supervise(...allInOneServices(Deno.cwd(), false, cmd.bindIp));
   },
   serve: (cmd) => supervise({ server: cmd.server, configPath: cmd.conf, verbose: cmd.verbose }),
   "test-config": async (cmd) => {

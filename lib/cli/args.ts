@@ -12,7 +12,7 @@ import { WORKER_COMMAND } from "../supervisor/protocol.ts";
 
 /** What the user asked for. */
 export type Command =
-  | { readonly kind: "default" }
+  | { readonly kind: "default"; readonly bindIp?: string }
   | {
     readonly kind: "serve";
     readonly server: ServerName;
@@ -53,7 +53,9 @@ export const DEFAULT_HEALTHCHECK_URL = "http://127.0.0.1:8080/healthcheck";
 
 /** The usage summary printed with --help and after a usage error. */
 export const USAGE = `Usage:
-  swiftd                                   run the all-in-one default (see README)
+  swiftd [--bind-ip IP]                    run the all-in-one default (see README); the proxy
+                                           listens on IP:8080 (default 127.0.0.1; 0.0.0.0 or
+                                           :: in a container)
   swiftd SERVER CONF [-v] [-o] [--test-config]
   swiftd config CONF [-s SECTION] [-w]
   swiftd ring build FILE PART_POWER REPLICAS DEVICE...   (DEVICE: [rR]zZ-IP:PORT/NAME[@WEIGHT])
@@ -70,6 +72,7 @@ const SERVE_FLAGS = ["verbose", "once", "test-config", "help"];
 export function parseCommand(argv: readonly string[]): Command {
   if (argv.length === 0) return { kind: "default" };
   const [word, ...rest] = argv;
+  if (word === "--bind-ip" || word.startsWith("--bind-ip=")) return defaultCommand(argv);
   if (word === WORKER_COMMAND) return { kind: "worker" };
   if (word === "--version" || word === "-V") return { kind: "version" };
   if (word === "--help" || word === "-h") return { kind: "help" };
@@ -87,6 +90,15 @@ export function parseCommand(argv: readonly string[]): Command {
       : `Unknown command "${word}": expected a SERVER (${Object.keys(SERVERS).join(", ")}), ` +
         `"config" or "help"`,
   );
+}
+
+/** `swiftd --bind-ip IP`: the all-in-one with its proxy on IP. */
+function defaultCommand(args: readonly string[]): Command {
+  const parsed = strictParse(args, { string: ["bind-ip"] });
+  if (parsed._.length > 0) throw new UsageError(`Unexpected argument "${parsed._[0]}"`);
+  const bindIp = parsed["bind-ip"];
+  if (!bindIp) throw new UsageError(`--bind-ip needs an address, such as 0.0.0.0`);
+  return { kind: "default", bindIp };
 }
 
 function strictParse(

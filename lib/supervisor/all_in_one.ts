@@ -87,10 +87,24 @@ export function bootstrapAllInOne(root: string): string[] {
   return created;
 }
 
-/** The four services of the all-in-one, their configs read as files in `root`. */
-export function allInOneServices(root: string, verbose: boolean): ServiceOptions[] {
+const PROXY_BIND_IP = /^bind_ip = 127\.0\.0\.1$/m;
+
+/**
+ * The four services of the all-in-one, their configs read as files in `root`. `bindIp` moves
+ * the proxy (`swiftd --bind-ip 0.0.0.0` in a container); the storage servers stay on loopback,
+ * where the rings point.
+ */
+export function allInOneServices(
+  root: string,
+  verbose: boolean,
+  bindIp?: string,
+): ServiceOptions[] {
   return SERVICES.map(({ server, text }) => {
     const path = join(resolve(root), `${server}.conf`);
+    if (server === "proxy-server" && bindIp !== undefined) {
+      if (!PROXY_BIND_IP.test(text)) throw new Error("proxy-server.conf lost its bind_ip line");
+      text = text.replace(PROXY_BIND_IP, `bind_ip = ${bindIp}`);
+    }
     return {
       server,
       configPath: path,

@@ -41,6 +41,8 @@ Deno.test("parseCommand() treats no arguments as the built-in default and knows 
     server: "object-server",
   });
   assertEquals(parseCommand(["--version"]), { kind: "version" });
+  assertEquals(parseCommand(["--bind-ip", "0.0.0.0"]), { kind: "default", bindIp: "0.0.0.0" });
+  assertEquals(parseCommand(["--bind-ip=::"]), { kind: "default", bindIp: "::" });
 });
 
 Deno.test("parseCommand() refuses wrong usage with one clear line", () => {
@@ -48,6 +50,9 @@ Deno.test("parseCommand() refuses wrong usage with one clear line", () => {
     [["object-servr", "x.conf"], /Unknown command "object-servr": expected a SERVER/],
     [["object-server"], /Missing CONF: swiftd object-server needs a config file/],
     [["object-server", "x.conf", "--wat"], /Unknown option "--wat"/],
+    [["--bind-ip"], /--bind-ip needs an address/],
+    [["--bind-ip", "0.0.0.0", "extra"], /Unexpected argument "extra"/],
+    [["--bind-ip", "0.0.0.0", "--wat"], /Unknown option "--wat"/],
     [["object-server", "x.conf", "extra"], /Unexpected argument "extra" after CONF/],
     [["config"], /Missing CONF/],
   ];

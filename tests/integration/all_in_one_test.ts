@@ -253,6 +253,18 @@ Deno.test("`swiftd healthcheck` exits 0 while the all-in-one answers, 1 otherwis
   assertEquals(await healthcheck(), 1);
 });
 
+Deno.test("`swiftd --bind-ip 0.0.0.0` puts the all-in-one's proxy on every address", async () => {
+  await using dir = await makeTempDir("aio-bind-ip");
+  await using swiftd = startSwiftd(["--bind-ip", "0.0.0.0"], { cwd: dir.path });
+  await swiftd.waitForLine(/proxy-server serving on 0\.0\.0\.0:8080/);
+  assertStringIncludes(swiftd.stderr, "all-in-one Swift on http://0.0.0.0:8080");
+  const auth = await token("test:tester", "testing");
+  const head = await request("HEAD", auth.url, { token: auth.token });
+  assert(head.status >= 200 && head.status < 300, `HEAD of the account: ${head.status}`);
+  // The storage servers stay on loopback, where the rings point.
+  await swiftd.waitForLine(/object-server serving on 127\.0\.0\.1:6200/);
+});
+
 const haveUnshare = (await new Deno.Command("unshare", { args: ["--version"], stdout: "null" })
   .output().catch(() => undefined))?.success === true;
 
