@@ -70,8 +70,23 @@ async function headSubrequest(lookup: InfoLookup, path: string): Promise<Respons
   return response;
 }
 
+/**
+ * A deep copy of JSON data (what info dicts hold, from headers or memcached): callers may
+ * change what they get without changing the cached dict. structuredClone() cost more than
+ * the rest of a cached lookup, which runs for every object request of the versioning filters.
+ */
+function copyJson<T>(value: T): T {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(copyJson) as T;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    out[key] = copyJson((value as Record<string, unknown>)[key]);
+  }
+  return out as T;
+}
+
 function withInts(info: Info, fields: readonly string[]): Info {
-  const copy: Info = structuredClone(info);
+  const copy: Info = copyJson(info);
   for (const field of fields) {
     const value = copy[field];
     copy[field] = value === null || value === undefined ? 0 : Number.parseInt(String(value), 10);

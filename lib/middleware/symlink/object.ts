@@ -157,7 +157,9 @@ export class SymlinkObject {
     followSoftlinks: boolean,
     origReq: WsgiRequest,
   ): Promise<Response> {
-    const resp = mutable(await req.send(this.#next));
+    // Headers change only once a link was followed (Content-Location): until then the
+    // response goes back as the rest of the pipeline made it, as Swift's start_response does.
+    const resp = await req.send(this.#next);
     const header = (name: string) => resp.headers.get(name);
     const symlinkTarget = header(TGT_OBJ_SYSMETA_SYMLINK_HDR);
     const respEtag = header(TGT_ETAG_SYSMETA_SYMLINK_HDR);
@@ -200,7 +202,9 @@ export class SymlinkObject {
     // Content-Location shows which object answered once a link was followed; it comes from
     // the link's (quoted) target so that a %2F in it stays as it was.
     if (this.#lastTargetPath) {
-      resp.headers.set("Content-Location", headerSafe(this.#lastTargetPath));
+      const out = mutable(resp);
+      out.headers.set("Content-Location", headerSafe(this.#lastTargetPath));
+      return out;
     }
     return resp;
   }

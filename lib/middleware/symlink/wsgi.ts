@@ -41,13 +41,18 @@ export class WsgiRequest {
   pathInfo: string;
   /** QUERY_STRING, without "?". */
   query: string;
-  headers: Headers;
   body: ReadableStream<Uint8Array> | null;
   readonly ctx: RequestContext;
   /** The request this one came from (its origin; the original target while unchanged). */
   readonly base: Request;
-  /** The quoted target while it is still the client's own, whose raw form is kept. */
-  #clientTarget: string | undefined;
+  /** The client's PATH_INFO and QUERY_STRING (of()), whose raw target is kept while unchanged. */
+  #client: { readonly pathInfo: string; readonly query: string } | undefined;
+  /**
+   * The headers, copied from the client's on first use: a filter that only passes a request
+   * on (most requests, for symlink and versioning) then sends the client's Request itself
+   * instead of paying for a copy of its headers and a new Request.
+   */
+  #headers: Headers | undefined;
 
   constructor(
     base: Request,
@@ -56,7 +61,8 @@ export class WsgiRequest {
       method: string;
       pathInfo: string;
       query: string;
-      headers: Headers;
+      /** undefined: the base request's, copied on first use. */
+      headers: Headers | undefined;
       body: ReadableStream<Uint8Array> | null;
     },
   ) {
@@ -65,8 +71,18 @@ export class WsgiRequest {
     this.method = parts.method;
     this.pathInfo = parts.pathInfo;
     this.query = parts.query;
-    this.headers = parts.headers;
+    this.#headers = parts.headers;
     this.body = parts.body;
+  }
+
+  /** The headers, as they are now (swob's req.headers). */
+  get headers(): Headers {
+    this.#headers ??= new Headers(this.base.headers);
+    return this.#headers;
+  }
+
+  set headers(headers: Headers) {
+    this.#headers = headers;
   }
 
   /** The client request as a WsgiRequest sharing its environ. */
@@ -75,11 +91,24 @@ export class WsgiRequest {
       method: req.method,
       pathInfo: pathInfoOf(req),
       query: queryOf(req),
-      headers: new Headers(req.headers),
+      headers: undefined,
       body: req.body,
     });
-    wsgi.#clientTarget = wsgi.#quoted();
+    wsgi.#client = { pathInfo: wsgi.pathInfo, query: wsgi.query };
     return wsgi;
+  }
+
+  /** Whether the target is still the client's (quoting is one-to-one, so no need to quote). */
+  #clientTarget(): boolean {
+    return this.#client !== undefined && this.pathInfo === this.#client.pathInfo &&
+      this.query === this.#client.query;
+  }
+
+  /** Whether this is the client's request as it came, so that it can be sent as it is. */
+  #unchanged(hasBody: boolean): boolean {
+    return this.#headers === undefined && this.method === this.base.method &&
+      this.body === this.base.body && (hasBody || this.base.body === null) &&
+      this.#clientTarget();
   }
 
   #quoted(): string {
@@ -93,12 +122,12 @@ export class WsgiRequest {
 
   /** The Fetch request for what this one says now. */
   toRequest(): Request {
-    const quoted = this.#quoted();
-    // Keep the client's own target (its quoting, dot segments) while nothing changed.
-    const target = quoted === this.#clientTarget
-      ? rawPath(this.base) + (rawQuery(this.base) ? `?${rawQuery(this.base)}` : "")
-      : quoted;
     const hasBody = this.body !== null && this.method !== "GET" && this.method !== "HEAD";
+    if (this.#unchanged(hasBody)) return this.base;
+    // Keep the client's own target (its quoting, dot segments) while nothing changed.
+    const target = this.#clientTarget()
+      ? rawPath(this.base) + (rawQuery(this.base) ? `?${rawQuery(this.base)}` : "")
+      : this.#quoted();
     return requestFor(target, this.base, {
       method: this.method,
       headers: this.headers,
