@@ -86,6 +86,9 @@ Deno.test({
       workDir: dir,
       timeoutMs,
     });
+    // Every run, awaited before the work directory goes: a failing run must not leave the
+    // others' clusters (processes, namespaces, tmpfs data) behind.
+    const runs: Promise<unknown>[] = [];
     try {
       await Deno.mkdir(join(workDir, "swift"));
       const swiftRun: Promise<SuiteRun> = withCluster(
@@ -96,6 +99,7 @@ Deno.test({
       );
       // Handled below; this only keeps a failure before then from counting as unhandled.
       swiftRun.catch(() => {});
+      runs.push(swiftRun);
       // Without namespaces both clusters want the same ports, so they take turns.
       if (!isolate) await swiftRun.catch(() => {});
       // The suite against `start`'s cluster; a test that fails once where Swift passes gets one
@@ -118,6 +122,7 @@ Deno.test({
         });
       const oursRun = rerunning("swiftd", startSwiftdCluster);
       oursRun.catch(() => {});
+      runs.push(oursRun);
       // swiftd's proxy in front of Swift's storage servers, once Swift's own run is done (and,
       // without namespaces, swiftd's too).
       const mixedRun = (async () => {
@@ -126,6 +131,7 @@ Deno.test({
         return await rerunning("mixed", (where) => startSwiftCluster(where, "swiftd"));
       })();
       mixedRun.catch(() => {});
+      runs.push(mixedRun);
       const ours = await oursRun;
       const mixedResult = await mixedRun;
       const swift = await swiftRun;
@@ -152,6 +158,7 @@ Deno.test({
         "Tests that pass on Swift 2.30 fail on swiftd and are not in known_differences.json",
       );
     } finally {
+      await Promise.allSettled(runs);
       await Deno.remove(workDir, { recursive: true });
     }
   },
