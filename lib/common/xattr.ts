@@ -81,16 +81,10 @@ function checkFd(fd: number): number {
 
 /** Reads attribute `name`; throws XattrError with code "ENODATA" when it is not set. */
 export function getXattr(target: XattrTarget, name: string): Uint8Array {
-  const c = libc();
-  const buf = buffer();
-  const cname = cString(name, "xattr name");
-  const n = Number(
-    typeof target === "number"
-      ? c.fgetxattr(checkFd(target), cname, buf, BigInt(buf.length))
-      : c.getxattr(cString(target, "path"), cname, buf, BigInt(buf.length)),
-  );
-  if (n < 0) fail(typeof target === "number" ? "fgetxattr" : "getxattr", target, name);
-  return buf.slice(0, n);
+  const value = getXattrUnlessMissing(target, name);
+  if (value !== undefined) return value;
+  const syscall = typeof target === "number" ? "fgetxattr" : "getxattr";
+  throw new XattrError(syscall, target, name, ENODATA);
 }
 
 /** Writes attribute `name`; ENOSPC/EDQUOT/E2BIG/ENOTSUP surface as XattrError codes. */
